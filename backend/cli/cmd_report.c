@@ -1,0 +1,11 @@
+/* cmd_report.c - procaudit report (not built yet: placeholder that says so). */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_report(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "procaudit %s: not implemented yet\n", argv[0]);
+    return CLI_EXIT_USAGE;
+}

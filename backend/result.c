@@ -1,0 +1,40 @@
+/* result.c - freeing and naming results (see result.h). */
+#include "result.h"
+
+#include <stdlib.h>
+
+void result_dispose(result_t *r)
+{
+    if (!r)
+        return;
+    free(r->criterion_id);
+    free(r->indicator);
+    free(r->subject_kind);
+    free(r->subject_id);
+    free(r->measured_text);
+    free(r->unit);
+    free(r->threshold_text);
+    free(r->explanation);
+    for (size_t i = 0; i < r->n_fields; i++)
+        free(r->fields[i]);
+    free(r->fields);
+    free(r->stats_json);
+    *r = (result_t){0};
+}
+
+const char *result_status_name(result_status s)
+{
+    switch (s) {
+    case RESULT_PASS: return "pass";
+    case RESULT_FLAG: return "flag";
+    case RESULT_NOT_APPLICABLE: return "not_applicable";
+    case RESULT_INSUFFICIENT_DATA: return "insufficient_data";
+    }
+    return "unknown";
+}
+
+const char *dimension_name(dimension d)
+{
+    static const char *const names[DIM_COUNT] = {"procedure", "content", "price", "evaluation"};
+    return (unsigned)d < DIM_COUNT ? names[d] : "unknown";
+}
