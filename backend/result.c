@@ -38,3 +38,39 @@ const char *dimension_name(dimension d)
     static const char *const names[DIM_COUNT] = {"procedure", "content", "price", "evaluation"};
     return (unsigned)d < DIM_COUNT ? names[d] : "unknown";
 }
+
+void criterion_info_dispose(criterion_info *c)
+{
+    if (!c)
+        return;
+    free(c->criterion_id);
+    free(c->indicator);
+    free(c->title);
+    free(c->why);
+    free(c->check);
+    free(c->recommendation);
+    free(c->source);
+    free(c->params_text);
+    *c = (criterion_info){0};
+}
+
+void evaluation_free(evaluation_t *ev)
+{
+    if (!ev)
+        return;
+    free(ev->ocid);
+    free(ev->set_id);
+    free(ev->set_version);
+    free(ev->set_sha256);
+    free(ev->set_title);
+    free(ev->language);
+    free(ev->created_at);
+    for (size_t i = 0; i < ev->n_criteria; i++)
+        criterion_info_dispose(&ev->criteria[i]);
+    free(ev->criteria);
+    for (size_t i = 0; i < ev->n_results; i++)
+        result_dispose(&ev->results[i]);
+    free(ev->results);
+    free(ev->band);
+    free(ev);
+}

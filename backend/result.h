@@ -50,3 +50,52 @@ const char *result_status_name(result_status s);  /* "pass", "flag", ... */
 const char *dimension_name(dimension d);          /* "procedure", "content", ... */
 
 #endif
+
+#ifndef PROCAUDIT_RESULT_EVAL
+#define PROCAUDIT_RESULT_EVAL
+
+typedef enum { SEVERITY_LOW = 0, SEVERITY_MEDIUM = 1, SEVERITY_HIGH = 2 } severity;
+
+/* The auditor's texts of one criterion, in the language the evaluation was asked in:
+ * copied from the criteria set so that a report needs nothing else. */
+typedef struct {
+    char *criterion_id;
+    char *indicator;
+    dimension dim;
+    double weight;
+    severity sev;
+    char *title;
+    char *why;               /* why it matters: the risk or effect */
+    char *check;             /* what to check by hand */
+    char *recommendation;
+    char *source;            /* legal basis or published source (red-flag code, regulation) */
+    char *params_text;       /* the parameters as used, e.g. "minimum_days=15" */
+} criterion_info;
+
+/* One evaluation: all results for one procurement under one criteria-set version. */
+typedef struct {
+    char *ocid;
+    char *set_id;
+    char *set_version;
+    char *set_sha256;        /* hex SHA-256 of the criteria-set file bytes */
+    char *set_title;
+    char *language;          /* the language of the texts ("en", "zh") */
+    char *created_at;        /* ISO 8601 UTC */
+    criterion_info *criteria;
+    size_t n_criteria;       /* criteria enabled in the set */
+    result_t *results;
+    size_t n_results;
+    int has_dim_score[DIM_COUNT];
+    double dim_score[DIM_COUNT];     /* 0..100 */
+    double dim_coverage[DIM_COUNT];  /* 0..1: criteria with pass/flag ÷ enabled */
+    int has_overall;
+    double overall;                  /* 0..100 */
+    double coverage;                 /* 0..1 */
+    char *band;                      /* risk band label */
+} evaluation_t;
+
+/* Frees everything an evaluation owns, then the struct. NULL is accepted. */
+void evaluation_free(evaluation_t *ev);
+void criterion_info_dispose(criterion_info *c);
+
+#endif
