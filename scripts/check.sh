@@ -25,12 +25,12 @@ run_one() {
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); broken="$broken $bin(rc=$rc)"; fi
     rm -f "$out"
 }
+export PROCAUDIT_ROOT="$ROOT" PROCAUDIT_SHARED="${PROCAUDIT_SHARED:-$ROOT/../shared}"
 for b in "${unit[@]}"; do run_one "$b"; done
 started=0
 if [ ${#intg[@]} -gt 0 ]; then
     if ! scripts/pg.sh status; then scripts/pg.sh start || exit 3; started=1; fi
     eval "$(scripts/pg.sh env)"
-    export PROCAUDIT_ROOT="$ROOT" PROCAUDIT_SHARED="${PROCAUDIT_SHARED:-$ROOT/../shared}"
     for b in "${intg[@]}"; do run_one "$b"; done
     [ $started = 1 ] && scripts/pg.sh stop
 fi
