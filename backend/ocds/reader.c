@@ -652,7 +652,15 @@ static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
             r->depth++;
         else if (is_end(ev))
             r->depth--;
-        if (end - r->cap_off > JSON_MAX_VALUE_BYTES) {
+        /* A release built member by member (a top-level object that streamed nothing)
+         * counts from its own first byte. */
+        uint64_t from = r->cap_off;
+        if (r->cap == CAP_MEMBER) {
+            const frame *fo = &r->frames[r->n_frames - 1];
+            if (!fo->streamed_releases && !fo->streamed_records)
+                from = fo->offset;
+        }
+        if (end - from > JSON_MAX_VALUE_BYTES) {
             char msg[120];
             snprintf(msg, sizeof(msg), "a value larger than %u bytes", JSON_MAX_VALUE_BYTES);
             start_discard(r, "size", msg, r->cap_off);
