@@ -403,9 +403,16 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
         return finish_record(r, obj, f);
     }
     if (streamed || json_get(obj, "releases") || json_get(obj, "records")) {
-        set_shape(r, f->streamed_records || json_get(obj, "records") ? "record_package"
-                                                                    : "release_package",
-                  f->is_array_elem);
+        const json_value *rel = json_get(obj, "releases"), *rec = json_get(obj, "records");
+        const char *bad = rel && rel->type != JSON_NULL ? "releases" : rec && rec->type != JSON_NULL ? "records" : NULL;
+        set_shape(r, f->streamed_records || rec ? "record_package" : "release_package", f->is_array_elem);
+        if (bad) {
+            /* "releases": {...} or "records": "x": nothing can be read from it */
+            const char *tn = type_name(json_get(obj, bad));
+            json_free(obj);
+            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s %s",
+                          tn[0] == 'a' || tn[0] == 'o' ? "an" : "a", tn);
+        }
         json_free(obj);
         return 0;
     }
