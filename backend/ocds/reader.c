@@ -97,6 +97,8 @@ struct ocds_reader {
     err_t fatal;
     size_t n_items;
     unsigned events;          /* capture events, for the periodic size check */
+    json_builder *spare[4];   /* builders of closed FR_OBJ frames, for reuse */
+    size_t n_spare;
     ocds_read_stats stats;
 };
 
@@ -440,9 +442,15 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
 
 /* ------------------------------------------------------------------ frames */
 
-static void frame_dispose(frame *f)
+/* FR_OBJ builders are kept for reuse (JSON Lines: one frame per line). */
+static void frame_dispose(ocds_reader *r, frame *f)
 {
-    json_builder_free(f->b);
+    if (f->b && r->n_spare < sizeof(r->spare) / sizeof(r->spare[0])) {
+        json_builder_reset(f->b);
+        r->spare[r->n_spare++] = f->b;
+    } else {
+        json_builder_free(f->b);
+    }
     free(f->key);
     free(f->pkg_json);
     memset(f, 0, sizeof(*f));
@@ -468,7 +476,7 @@ static int push_frame(ocds_reader *r, frame_kind kind, obj_role role, uint64_t o
     f->line = line_at(r, off);
     f->depth = r->depth + 1;
     if (kind == FR_OBJ) {
-        f->b = json_builder_new(JSON_MAX_DEPTH + 1);
+        f->b = r->n_spare ? r->spare[--r->n_spare] : json_builder_new(JSON_MAX_DEPTH + 1);
         if (!f->b || json_builder_start_object(f->b)) {
             json_builder_free(f->b);
             return set_fatal(r, ERR_NOMEM, "out of memory");
@@ -484,7 +492,7 @@ static int push_frame(ocds_reader *r, frame_kind kind, obj_role role, uint64_t o
 static void drop_frames(ocds_reader *r, size_t keep)
 {
     while (r->n_frames > keep)
-        frame_dispose(&r->frames[--r->n_frames]);
+        frame_dispose(r, &r->frames[--r->n_frames]);
     if (r->cap == CAP_ITEM)
         json_builder_reset(r->item_b);
     r->cap = CAP_NONE;
@@ -725,7 +733,7 @@ static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
                 rc = finish_top_object(r, obj, f);
             f = &r->frames[r->n_frames - 1];
         }
-        frame_dispose(f);
+        frame_dispose(r, f);
         r->n_frames--;
         if (r->n_frames == 0)
             top_value_end(r, start);
@@ -1058,6 +1066,8 @@ void ocds_reader_free(ocds_reader *r)
     drop_frames(r, 0);
     free(r->frames);
     json_builder_free(r->item_b);
+    for (size_t i = 0; i < r->n_spare; i++)
+        json_builder_free(r->spare[i]);
     if (r->h)
         yajl_free(r->h);
     free(r->name);
