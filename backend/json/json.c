@@ -1155,6 +1155,19 @@ int json_write_string(buf_t *b, const char *s, size_t len)
     size_t i = 0, run = 0;
     int rc;
 
+    if (len < 254) {
+        /* the common case: a short string with nothing to escape, in one append */
+        char tmp[256];
+        size_t k = 0;
+        while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' && s[k] != '\\')
+            k++;
+        if (k == len) {
+            tmp[0] = '"';
+            memcpy(tmp + 1, s, len);
+            tmp[len + 1] = '"';
+            return buf_append(b, tmp, len + 2);
+        }
+    }
     if ((rc = buf_putc(b, '"')))
         return rc;
     while (i < len) {
@@ -1262,10 +1275,24 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
             const char *key = v->u.object.keys[i];
             if (k && (rc = buf_putc(b, ',')))
                 break;
-            if ((rc = json_write_string(b, key, strlen(key))))
-                break;
-            if ((rc = buf_putc(b, ':')))
-                break;
+            {
+                /* "key": in one append when the key needs no escape (nearly always) */
+                size_t kl = strlen(key), q = 0;
+                char tmp[128];
+                while (q < kl && kl < 120 && (unsigned char)key[q] >= 0x20 && key[q] != '"' &&
+                       key[q] != '\\')
+                    q++;
+                if (kl < 120 && q == kl) {
+                    tmp[0] = '"';
+                    memcpy(tmp + 1, key, kl);
+                    tmp[kl + 1] = '"';
+                    tmp[kl + 2] = ':';
+                    if ((rc = buf_append(b, tmp, kl + 3)))
+                        break;
+                } else if ((rc = json_write_string(b, key, kl)) || (rc = buf_putc(b, ':'))) {
+                    break;
+                }
+            }
             rc = write_value(b, v->u.object.values[i], canonical, depth + 1);
         }
         if (idx && idx != small)
