@@ -411,7 +411,11 @@ static void probe_params(const criterion_def *c, load_errors *le)
 {
     if (!c->indicator)
         return;
-    indicator_params prm = {c->params, c->n_params, c->id, c->dim};
+    for (size_t i = 0; i < c->n_params; i++)
+        if (!indicator_param_known(c->indicator, c->params[i].name))
+            lerr_add(le, c->line, "criterion %s: indicator %s has no parameter '%s'", c->id,
+                     c->indicator_name, c->params[i].name);
+    indicator_params prm = {.items = c->params, .n = c->n_params, .criterion_id = c->id, .dim = c->dim};
     err_t e;
     err_clear(&e);
     if (c->indicator->pop_new) {
@@ -796,8 +800,10 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
         goto check;
     }
     if (doc->intSubset || doc->extSubset) {
-        lerr_add(&le, doc->intSubset ? node_line((xmlNodePtr)doc->intSubset) : 1,
-                 "a DOCTYPE is not allowed in a criteria set");
+        long line = 1;
+        for (size_t i = 0; i + 9 <= len && memcmp(data + i, "<!DOCTYPE", 9) != 0; i++)
+            line += data[i] == '\n';
+        lerr_add(&le, line, "a DOCTYPE is not allowed in a criteria set");
         goto check;
     }
     rc = validate_xsd(doc, xsd_path, &le, e);
