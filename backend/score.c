@@ -315,6 +315,12 @@ cleanup:
     return rc;
 }
 
+/* A weighted mean of values in 0..100 can leave the range by a rounding error. */
+static double clamp100(double v)
+{
+    return v < 0 ? 0 : v > 100 ? 100 : v;
+}
+
 /* Dimension and overall scores, coverage and band from the results (see score.h). */
 static void aggregate(evaluation_t *ev, const criteria_set *set, const int *counted,
                       const size_t *first, const size_t *count)
@@ -350,7 +356,7 @@ static void aggregate(evaluation_t *ev, const criteria_set *set, const int *coun
     double onum = 0, oden = 0;
     for (int d = 0; d < DIM_COUNT; d++) {
         ev->has_dim_score[d] = den[d] > 0;
-        ev->dim_score[d] = den[d] > 0 ? num[d] / den[d] : 0;
+        ev->dim_score[d] = den[d] > 0 ? clamp100(num[d] / den[d]) : 0;
         ev->dim_coverage[d] = counted_n[d] ? (double)covered[d] / (double)counted_n[d] : 0;
         if (ev->has_dim_score[d] && set->dims[d].weight > 0) {
             onum += set->dims[d].weight * ev->dim_score[d];
@@ -358,7 +364,7 @@ static void aggregate(evaluation_t *ev, const criteria_set *set, const int *coun
         }
     }
     ev->has_overall = oden > 0;
-    ev->overall = oden > 0 ? onum / oden : 0;
+    ev->overall = oden > 0 ? clamp100(onum / oden) : 0;
     ev->coverage = counted_all ? (double)covered_all / (double)counted_all : 0;
 }
 
