@@ -142,6 +142,17 @@ size_t codemap_size(const codemap *cm)
     return cm ? cm->n : 0;
 }
 
+int codemap_entry_at(const codemap *cm, size_t i, codemap_list *list, const char **from,
+                     const char **to)
+{
+    if (!cm || i >= cm->n)
+        return ERR_NOT_FOUND;
+    *list = cm->entries[i].list;
+    *from = cm->entries[i].from;
+    *to = cm->entries[i].to;
+    return 0;
+}
+
 int codemap_in_codelist(codemap_list list, const char *code)
 {
     const char *const *c;
@@ -490,8 +501,11 @@ int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *
         goto cleanup;
     }
     root = xmlDocGetRootElement(doc);
-    if (!root || !name_is(root, "codemap")) {
-        rc = err_set(e, ERR_BAD_INPUT, "%s:%ld: the root element must be <codemap>", name,
+    if (!root || !name_is(root, "codemap") ||
+        (root->ns && root->ns->href &&
+         strcmp((const char *)root->ns->href, "urn:procaudit:codemap:1") != 0)) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s:%ld: the root element must be <codemap> (namespace urn:procaudit:codemap:1 "
+                     "or none)", name,
                      root ? xmlGetLineNo(root) : 1L);
         goto cleanup;
     }

@@ -90,4 +90,10 @@ const char *codemap_list_name(codemap_list list);
 /* The number of entries of a map (for `criteria check`-style printing and tests). */
 size_t codemap_size(const codemap *cm);
 
+/* Entry i (0 <= i < codemap_size) of a map: its list, `from` (trimmed) and `to`, all
+ * owned by the map. Returns 0, or ERR_NOT_FOUND when i is out of range. Loaded maps
+ * list their entries sorted by list and from; the built-in map in its own order. */
+int codemap_entry_at(const codemap *cm, size_t i, codemap_list *list, const char **from,
+                     const char **to);
+
 #endif

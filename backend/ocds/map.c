@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The mapping state. Errors are sticky: after the first ERR_NOMEM every helper returns
  * at once and model_from_ocds reports it, so the many small steps need no checks. */
@@ -123,6 +124,10 @@ static char *text_of(mapper *m, const json_value *v, const char *path, int kind)
     n = v->u.string.len;
     if (n == 0 || all_space(s, n))
         return NULL;
+    if (kind == TEXT_ID && n == 4 && strncasecmp(s, "null", 4) == 0) {
+        note(m, "null_as_string", path, "the id is the string \"null\"; read as absent");
+        return NULL;
+    }
     nul = strnlen(s, n);
     if (nul < n) {
         note(m, "string_nul", path, "the string holds a NUL byte; cut at byte %zu", nul);
@@ -474,6 +479,9 @@ static void *alloc_array(mapper *m, size_t n, size_t size)
 static char **string_list(mapper *m, const json_value *obj, const char *key,
                           const char *base, size_t *count)
 {
+    /* Singular keys (OCDS 1.0 relatedBid, relatedLot) legitimately hold one string. */
+    int singular = key[strlen(key) - 1] != 's';
+
     path_t p, q;
     const json_value *v = json_get(obj, key), *arr;
     char **out;
@@ -484,7 +492,8 @@ static char **string_list(mapper *m, const json_value *obj, const char *key,
         char *one = text_of(m, v, sub(p, base, key), TEXT_ID);
         if (!one)
             return NULL;
-        note(m, "wrong_type", p, "a single string where an array was expected");
+        if (!singular)
+            note(m, "wrong_type", p, "a single string where an array was expected");
         out = alloc_array(m, 1, sizeof *out);
         if (!out) {
             free(one);
@@ -896,6 +905,12 @@ static void map_documents(mapper *m, const json_value *obj, const char *base,
         doc->url = text(m, v, "url", q);
         doc->format = text(m, v, "format", q);
         date(m, v, "datePublished", q, &doc->date_published);
+        if (!m->rc && !doc->id && !doc->document_type && !doc->title && !doc->url) {
+            /* {"id": "", "title": "", "url": ""}: nothing was published. */
+            (*count)--;
+            free(doc->format);
+            note(m, "empty_object", q, "a document with no id, type, title or url; ignored");
+        }
     }
 }
 
@@ -1258,6 +1273,10 @@ static void map_bids(mapper *m, const json_value *rel)
         amount(m, v, "value", q, &b->value);
         b->tenderer_ids = org_ref_list(m, v, "tenderers", q, "tenderer", &b->n_tenderers);
         b->related_lots = string_list(m, v, "relatedLots", q, &b->n_related_lots);
+        if (!b->n_related_lots && json_get(v, "relatedLot")) {
+            free(b->related_lots);
+            b->related_lots = string_list(m, v, "relatedLot", q, &b->n_related_lots);
+        }
     }
 }
 
@@ -1320,6 +1339,13 @@ static void map_amendment(mapper *m, const json_value *v, const char *path,
     if (val) {
         amount_of(m, val, p, &am->amended_value);
         am->has_amended_value = am->amended_value.present;
+    }
+    if (!m->rc && !am->id && !am->date.present && !am->rationale && !am->description &&
+        !am->has_amended_value) {
+        /* OCDS 1.0 publishers often write "amendment": {"changes": []} for none. */
+        c->n_amendments--;
+        note(m, "empty_object", path, "an amendment with no id, date, rationale, "
+             "description or value; ignored");
     }
 }
 
