@@ -77,8 +77,8 @@ static void test_criteria_loads_international_red_flags(void **state)
     assert_ptr_equal(r003->indicator, indicator_find("submission_period"));
     assert_int_equal(r003->sev, SEVERITY_HIGH);
     assert_true(r003->weight == 3);
-    assert_string_equal(criteria_param(r003, "minimum_days"), "15");
-    assert_string_equal(criteria_param(r003, "procurement_methods"), "open");
+    assert_string_equal(criteria_param(r003, "threshold"), "15");
+    assert_string_equal(criteria_param(r003, "procurement_methods"), "open|selective");
     /* The SHA-256 is that of the file bytes: compare with the store's implementation. */
     char hex[65];
     uint64_t size = 0;
