@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "json/json.h"
+#include "ocds/map.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 static char *dup_str(const char *s)
 {
@@ -580,5 +582,47 @@ cleanup:
         *count = visited;
     PQclear(res);
     free(last);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* A score source over the database.                                                  */
+
+static int source_release(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
+{
+    store_eval_source *src = ctx;
+    json_value *tree = NULL;
+    model_procurement *p = NULL;
+    err_t me;
+    err_clear(&me);
+    int rc = json_parse(&tree, json, len, &me);
+    if (rc == 0)
+        rc = model_from_ocds(&p, tree, src->cm, &me);
+    json_free(tree);
+    if (rc) {
+        model_procurement_free(p);
+        if (rc == ERR_NOMEM)
+            return err_set(e, rc, "%s: %s", ocid, me.msg);
+        src->rejected++;
+        log_warn(ocid, "compiled release skipped: %s", me.msg);
+        return 0;
+    }
+    rc = src->visit(src->vctx, p, e);
+    model_procurement_free(p);
+    src->mapped++;
+    if (src->progress && src->mapped % 500 == 0)
+        fprintf(stderr, "\rscore: %s %zu", src->label ? src->label : "", src->mapped);
+    return rc;
+}
+
+int store_eval_source_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e)
+{
+    store_eval_source *src = ctx;
+    src->visit = visit;
+    src->vctx = vctx;
+    src->mapped = src->rejected = 0;
+    int rc = store_eval_each_compiled(src->st, &src->scope, 200, source_release, src, NULL, e);
+    if (src->progress && src->mapped >= 500)
+        fprintf(stderr, "\rscore: %s %zu\n", src->label ? src->label : "", src->mapped);
     return rc;
 }
