@@ -46,6 +46,12 @@ IND_EVAL(ind_specification_completeness)
     if ((rc = indicator_param_double(prm, "minimum_description_chars", 100, &minc, e)) != 0 ||
         (rc = indicator_param_double(prm, "pass_score", 60, &pass, e)) != 0)
         return rc;
+    if (!ind_param_has(prm, "pass_score") && ind_param_has(prm, "pass_share")) {
+        /* pass_share is the same threshold as a share 0..1 of the full score. */
+        if ((rc = indicator_param_double(prm, "pass_share", 0.6, &pass, e)) != 0)
+            return rc;
+        pass *= 100.0;
+    }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
     if (!p->tender_id && !p->title && !p->description && p->n_items == 0 && p->n_lots == 0 &&
@@ -122,8 +128,19 @@ IND_EVAL(ind_documents_published)
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "documents_published", NULL, e);
+    const char *match = indicator_param_str(prm, "match", "any");
+
     if ((rc = ind_param_count(prm, "minimum", 1, &minimum, e)) != 0)
         return rc;
+    if (strcmp(match, "any") != 0 && strcmp(match, "all") != 0)
+        return err_set(e, ERR_USAGE, "documents_published: match must be 'any' or 'all'");
+    if (!ind_param_has(prm, "minimum") && strcmp(match, "all") == 0) {
+        /* every listed type: count the entries of the list */
+        const char *q;
+        minimum = 1;
+        for (q = types; *q; q++)
+            minimum += *q == '|';
+    }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
     if (!p->tender_id && !p->procurement_method && p->n_documents == 0 && !p->tender_end.present) {
@@ -193,6 +210,7 @@ IND_EVAL(ind_scope_consistency)
     ind_ctx c;
     result_t *r;
     const char *prefixes = indicator_param_str(prm, "classification_prefixes", NULL);
+    const char *scheme = indicator_param_str(prm, "scheme", "CPV");
     size_t i, checked = 0, bad = 0;
     const char *first = NULL;
 
@@ -206,6 +224,9 @@ IND_EVAL(ind_scope_consistency)
         if (!it->classification_id)
             continue;
         if (!ind_list_empty(prefixes)) {
+            if (it->classification_scheme && ind_param_has(prm, "scheme") &&
+                strcmp(it->classification_scheme, scheme) != 0)
+                continue;
             checked++;
             if (!prefix_ok(prefixes, it->classification_id) && bad++ == 0)
                 first = it->classification_id;
@@ -316,16 +337,17 @@ static int split_counts(const split_state *s, const model_award *a)
 void *ind_split_pop_new(const indicator_params *prm, err_t *e)
 {
     split_state *s = calloc(1, sizeof *s);
-    const char *cur = indicator_param_str(prm, "currency", "EUR");
+    const char *cur = ind_param_alias(prm, "currency", "threshold_currency", "EUR");
     const char *ex = indicator_param_str(prm, "exclude_procurement_method_details", "");
 
     if (!s) {
         err_set(e, ERR_NOMEM, "split_purchases: out of memory");
         return NULL;
     }
-    if (indicator_param_double(prm, "threshold", 221000, &s->threshold, e) != 0 ||
+    if (ind_param_double_alias(prm, "threshold", "threshold_amount", 221000, &s->threshold, e) != 0 ||
         indicator_param_double(prm, "window_days", 90, &s->window, e) != 0 ||
-        ind_param_count(prm, "digits", 3, &s->digits, e) != 0 ||
+        ind_param_count(prm, ind_param_has(prm, "digits") || !ind_param_has(prm, "classification_digits")
+                                 ? "digits" : "classification_digits", 3, &s->digits, e) != 0 ||
         ind_param_count(prm, "minimum_awards", 2, &s->minimum, e) != 0)
         goto fail;
     if (s->threshold <= 0 || s->window < 0 || s->digits < 1 || s->minimum < 2) {

@@ -671,8 +671,18 @@ IND_EVAL(ind_excessive_disqualified_bids)
     const r038_state *s = pop;
     size_t i, j, sub = 0, start = out->n;
     idset seen = {0};
+    const char *level = indicator_param_str(prm, "level", "all");
+    int lb, lp, lt;
 
     ind_ctx_init(&c, out, prm, p, "excessive_disqualified_bids", "R038", e);
+    /* level: which organisations are judged (buyer, procuring_entity, tenderer, all; a
+     * '|'-separated list). */
+    lb = ind_list_has(level, "all") || ind_list_has(level, "buyer");
+    lp = ind_list_has(level, "all") || ind_list_has(level, "procuring_entity");
+    lt = ind_list_has(level, "all") || ind_list_has(level, "tenderer");
+    if (!lb && !lp && !lt)
+        return err_set(e, ERR_USAGE, "excessive_disqualified_bids: level must list buyer, procuring_entity, "
+                                     "tenderer or all");
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
     if (!s || !s->finished) {
@@ -688,11 +698,11 @@ IND_EVAL(ind_excessive_disqualified_bids)
         ind_fields(&c, r, "bids.details.status", (const char *)NULL);
         return ind_finish(&c);
     }
-    if (p->buyer_id)
+    if (lb && p->buyer_id)
         r038_member(&c, s, s->buyer, &s->gb, "buyer", p->buyer_id, 0, "buyer.id");
-    if (p->procuring_entity_id)
+    if (lp && p->procuring_entity_id)
         r038_member(&c, s, s->pe, &s->gp, "procuring_entity", p->procuring_entity_id, 0, "tender.procuringEntity.id");
-    for (i = 0; i < p->n_bids; i++) {
+    for (i = 0; lt && i < p->n_bids; i++) {
         const model_bid *b = &p->bids[i];
         if (!ind_bid_submitted(b))
             continue;
@@ -708,9 +718,8 @@ IND_EVAL(ind_excessive_disqualified_bids)
         }
     }
     free(seen.v);
-    if (!p->buyer_id && !p->procuring_entity_id && out->n == start) {
-        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "Neither the buyer, the procuring entity nor the tenderers are "
-                                                     "identified.");
+    if (out->n == start) {
+        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The organisations to judge (%s) are not identified.", level);
         ind_fields(&c, r, "buyer.id", "tender.procuringEntity.id", "bids.details.tenderers.id", (const char *)NULL);
     }
     return ind_finish(&c);
@@ -990,27 +999,34 @@ IND_EVAL(ind_performance_monitoring)
                                             "projectEvaluation|completionCertificate");
     const char *sts = indicator_param_str(prm, "contract_statuses", "active|terminated");
     size_t i;
-    int any = 0;
+    int any = 0, rc;
+    long minev;
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "performance_monitoring", NULL, e);
+    if ((rc = ind_param_count(prm, "minimum_evidence", 1, &minev, e)) != 0)
+        return rc;
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
     for (i = 0; i < p->n_contracts; i++) {
         const model_contract *ct = &p->contracts[i];
         const char *found = NULL;
+        size_t k, ndocs = 0, ev;
         int have;
         if (!ct->status || !ind_list_has(sts, ct->status))
             continue;
         any = 1;
         have = docs_have(ct->documents, ct->n_documents, types, &found);
+        for (k = 0; k < ct->n_documents; k++)
+            if (ct->documents[k].document_type && ind_list_has(types, ct->documents[k].document_type))
+                ndocs++;
+        ev = ct->n_milestones + ndocs;
         r = ind_result(&c, "contract", ct->id ? ct->id : "(no id)",
-                       have || ct->n_milestones > 0 ? RESULT_PASS : RESULT_FLAG);
-        ind_measured(&c, r, (double)ct->n_milestones + (have ? 1 : 0), "count", "%zu milestone%s%s%s",
-                     ct->n_milestones, ct->n_milestones == 1 ? "" : "s", have ? ", document " : "",
-                     have ? found : "");
-        ind_threshold_text(&c, r, "a milestone or one of %s", types);
-        if (have || ct->n_milestones > 0)
+                       ev >= (size_t)minev ? RESULT_PASS : RESULT_FLAG);
+        ind_measured(&c, r, (double)ev, "count", "%zu milestone%s, %zu monitoring document%s", ct->n_milestones,
+                     ct->n_milestones == 1 ? "" : "s", ndocs, ndocs == 1 ? "" : "s");
+        ind_threshold(&c, r, (double)minev, "at least %ld milestones or documents of %s", minev, types);
+        if (ev >= (size_t)minev)
             ind_explain(&c, r, "The %s contract has monitoring evidence (%zu milestones%s%s).", ct->status,
                         ct->n_milestones, have ? ", " : "", have ? found : "");
         else

@@ -285,75 +285,120 @@ IND_EVAL(ind_payments_exceed_contract)
 
 /* ---------------------------------------------------------------- just_below_threshold */
 
-/* The estimated value (tender.value), else the awarded sum, within `band` (5%) below one of
- * the configured procedure thresholds (default the EU services threshold for sub-central
- * authorities, 221000 EUR, Directive 2014/24/EU art. 4 as amended for 2024-2025). */
+/* One entry of the thresholds list: "AMOUNT" or "AMOUNT CUR". 0, or ERR_USAGE. */
+static int threshold_entry(const char *q, size_t len, const char *defcur, double *t, char cur[8], err_t *e)
+{
+    char tmp[64], *end;
+
+    if (len == 0 || len >= sizeof tmp)
+        return err_set(e, ERR_USAGE, "parameter thresholds: bad entry");
+    memcpy(tmp, q, len);
+    tmp[len] = '\0';
+    *t = strtod(tmp, &end);
+    if (end == tmp || !isfinite(*t) || *t <= 0)
+        return err_set(e, ERR_USAGE, "parameter thresholds: '%s' is not a positive amount", tmp);
+    while (*end == ' ')
+        end++;
+    if (*end) {
+        size_t k;
+        if (strlen(end) != 3)
+            return err_set(e, ERR_USAGE, "parameter thresholds: '%s': expected AMOUNT [CURRENCY]", tmp);
+        for (k = 0; k < 3; k++)
+            cur[k] = (char)(end[k] >= 'a' && end[k] <= 'z' ? end[k] - 32 : end[k]);
+        cur[3] = '\0';
+    } else {
+        snprintf(cur, 8, "%s", defcur);
+    }
+    return 0;
+}
+
+/* The estimated value (tender.value), else the awarded sum, within `band` (5%; alias
+ * margin) below one of the configured procedure thresholds ("AMOUNT [CUR]|...", default
+ * the EU services threshold for sub-central authorities, 221000 EUR, Directive
+ * 2014/24/EU art. 4 as amended for 2024-2025). Only thresholds in the value's currency
+ * are compared; none in it gives not_applicable. */
 IND_EVAL(ind_just_below_threshold)
 {
     ind_ctx c;
     result_t *r;
     const char *list = indicator_param_str(prm, "thresholds", "221000");
-    const char *cur = indicator_param_str(prm, "currency", "EUR");
+    const char *defcur = indicator_param_str(prm, "currency", "EUR");
     const char *q, *vf;
-    double band, v, best = NAN;
+    double band, v = 0, best = NAN;
+    model_amount val = {0};
     size_t n;
-    int rc, hit = 0;
-    char a[64], b[64];
+    int rc, hit = 0, same_cur = 0;
+    char a[64], b[64], cur[8];
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "just_below_threshold", NULL, e);
-    if ((rc = indicator_param_double(prm, "band", 0.05, &band, e)) != 0)
+    if ((rc = ind_param_double_alias(prm, "band", "margin", 0.05, &band, e)) != 0)
         return rc;
     if (band < 0 || band >= 1)
         return err_set(e, ERR_USAGE, "just_below_threshold: band must be in [0, 1)");
+    /* Check the list once, whatever the procurement. */
+    for (q = list; q && *q;) {
+        const char *bar = strchr(q, '|');
+        double t;
+        if ((rc = threshold_entry(q, bar ? (size_t)(bar - q) : strlen(q), defcur, &t, cur, e)) != 0)
+            return rc;
+        q = bar ? bar + 1 : NULL;
+    }
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
-    if (ind_amount_ok(&p->tender_value)) {
-        v = p->tender_value.amount;
+    if (ind_amount_ok(&p->tender_value) && p->tender_value.currency[0]) {
+        val = p->tender_value;
         vf = "tender.value";
-        if (strcmp(p->tender_value.currency, cur) != 0) {
-            r = ind_simple(&c, RESULT_NOT_APPLICABLE, "The value is in %s, the thresholds in %s.",
-                           p->tender_value.currency[0] ? p->tender_value.currency : "no currency", cur);
-            ind_fields(&c, r, vf, (const char *)NULL);
-            return ind_finish(&c);
-        }
     } else {
+        size_t i;
         vf = "awards.value";
-        rc = awarded_sum(p, cur, &v, &n);
-        if (n == 0 || rc <= 0) {
-            r = ind_simple(&c, rc < 0 ? RESULT_NOT_APPLICABLE : RESULT_INSUFFICIENT_DATA, "%s",
-                           rc < 0 ? "The awarded value is in another currency than the thresholds."
-                                  : "Neither an estimated nor an awarded value is given.");
+        for (i = 0; i < p->n_awards; i++)
+            if ((!p->awards[i].status || strcmp(p->awards[i].status, "active") == 0) &&
+                ind_amount_ok(&p->awards[i].value) && p->awards[i].value.currency[0]) {
+                memcpy(val.currency, p->awards[i].value.currency, sizeof val.currency);
+                break;
+            }
+        rc = val.currency[0] ? awarded_sum(p, val.currency, &v, &n) : 0;
+        if (!val.currency[0] || n == 0 || rc <= 0) {
+            r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "%s",
+                           rc < 0 ? "The awarded values are in several currencies."
+                                  : "Neither an estimated nor an awarded value (with its currency) is given.");
             ind_fields(&c, r, "tender.value", "awards.value", (const char *)NULL);
             return ind_finish(&c);
         }
+        val.present = 1;
+        val.amount = v;
     }
+    v = val.amount;
     for (q = list; q && *q;) {
         const char *bar = strchr(q, '|');
-        size_t len = bar ? (size_t)(bar - q) : strlen(q);
-        char tmp[64], *end;
         double t;
-        if (len == 0 || len >= sizeof tmp)
-            return err_set(e, ERR_USAGE, "parameter thresholds: bad entry");
-        memcpy(tmp, q, len);
-        tmp[len] = '\0';
-        t = strtod(tmp, &end);
-        if (*end || !isfinite(t) || t <= 0)
-            return err_set(e, ERR_USAGE, "parameter thresholds: '%s' is not a positive number", tmp);
+        if ((rc = threshold_entry(q, bar ? (size_t)(bar - q) : strlen(q), defcur, &t, cur, e)) != 0)
+            return rc;
+        q = bar ? bar + 1 : NULL;
+        if (strcmp(cur, val.currency) != 0)
+            continue;
+        same_cur = 1;
         if (v < t && (isnan(best) || t < best))
             best = t;
         if (v < t && v >= t * (1 - band))
             hit = 1;
-        q = bar ? bar + 1 : NULL;
+    }
+    if (!same_cur) {
+        r = ind_simple(&c, RESULT_NOT_APPLICABLE, "The value is in %s; no threshold is given in that currency (%s).",
+                       val.currency, list);
+        ind_fields(&c, r, vf, (const char *)NULL);
+        return ind_finish(&c);
     }
     r = ind_result(&c, NULL, NULL, hit ? RESULT_FLAG : RESULT_PASS);
-    ind_measured(&c, r, v, cur, "%s", ind_amount_text(v, cur, a, sizeof a));
+    ind_measured(&c, r, v, val.currency, "%s", ind_amount_text(v, val.currency, a, sizeof a));
     if (!isnan(best)) {
-        ind_threshold(&c, r, best, "[%s, %s) is flagged", ind_amount_text(best * (1 - band), cur, b, sizeof b), "threshold");
+        ind_threshold(&c, r, best, "from %s up to the threshold is flagged",
+                      ind_amount_text(best * (1 - band), val.currency, b, sizeof b));
         ind_explain(&c, r, "The value %s is %.2f%% below the threshold of %s.", a, (1 - v / best) * 100,
-                    ind_amount_text(best, cur, b, sizeof b));
+                    ind_amount_text(best, val.currency, b, sizeof b));
     } else {
-        ind_threshold_text(&c, r, "within %.1f%% below %s %s", band * 100, list, cur);
+        ind_threshold_text(&c, r, "within %.1f%% below one of %s", band * 100, list);
         ind_explain(&c, r, "The value %s is not below any configured threshold.", a);
     }
     ind_fields(&c, r, vf, (const char *)NULL);

@@ -79,6 +79,7 @@ int indicator_param_double(const indicator_params *p, const char *name, double d
 
 static const indicator_param_doc prm_r003[] = {
     P("threshold", "15", "minimum days from tender.tenderPeriod.startDate to .endDate"),
+    P("minimum_days", NULL, "alias of threshold"),
     P("procurement_methods", NULL, "only these procurementMethod codes, '|'-separated (default: all)"),
     P("procurement_method_details", NULL, "per procurementMethodDetails minimum days, 'details:days|...'"),
     P("procurement_method_thresholds", NULL, "per procurementMethod minimum days, 'method:days|...'"),
@@ -87,9 +88,11 @@ static const indicator_param_doc prm_r018[] = {
     P("procurement_methods", "open|selective", "competitive procurementMethod codes"), END};
 static const indicator_param_doc prm_noncomp[] = {
     P("procurement_methods", "limited|direct", "non-competitive procurementMethod codes"),
+    P("non_competitive_methods", NULL, "alias of procurement_methods"),
     P("score_with_rationale", "50", "score (0..100) of a non-competitive procedure with a rationale"), END};
 static const indicator_param_doc prm_notpub[] = {
-    P("procurement_methods", "open|selective", "competitive procurementMethod codes"), END};
+    P("procurement_methods", "open|selective", "competitive procurementMethod codes"),
+    P("competitive_methods", NULL, "alias of procurement_methods"), END};
 static const indicator_param_doc prm_decision[] = {
     P("minimum_days", "0", "fewest days from tender end to the first award"),
     P("maximum_days", "120", "most days from tender end to the first award"), END};
@@ -97,23 +100,30 @@ static const indicator_param_doc prm_timeline[] = {
     P("tolerance_days", "0", "days a later step may precede an earlier one without a flag"), END};
 static const indicator_param_doc prm_rda[] = {
     P("procurement_methods", "limited|direct", "non-competitive procurementMethod codes"),
+    P("non_competitive_methods", NULL, "alias of procurement_methods"),
     P("count", "3", "awards of one buyer to one supplier that raise the flag"),
+    P("minimum_awards", NULL, "alias of count"),
     P("window_days", "365", "length of the window, days"), END};
 static const indicator_param_doc prm_spec[] = {
     P("minimum_description_chars", "100", "characters of tender.description"),
-    P("pass_score", "60", "score (0..100) below which the procurement is flagged"), END};
+    P("pass_score", "60", "score (0..100) below which the procurement is flagged"),
+    P("pass_share", NULL, "pass_score as a share 0..1"), END};
 static const indicator_param_doc prm_docs[] = {
     P("document_types", "technicalSpecifications|biddingDocuments|evaluationCriteria|tenderNotice",
       "documentType codes that count as tender documents"),
-    P("minimum", "1", "how many of those types must be published"), END};
+    P("minimum", "1", "how many of those types must be published"),
+    P("match", "any", "'any' (minimum 1) or 'all' (every listed type)"), END};
 static const indicator_param_doc prm_scope[] = {
     P("classification_prefixes", NULL, "items must fall under these classification prefixes, '|'-separated"),
-    END};
+    P("scheme", "CPV", "classification scheme compared"), END};
 static const indicator_param_doc prm_split[] = {
     P("threshold", "221000", "procedure threshold amount"),
+    P("threshold_amount", NULL, "alias of threshold"),
     P("currency", "EUR", "currency of the threshold"),
+    P("threshold_currency", NULL, "alias of currency"),
     P("window_days", "90", "days either side of an award"),
     P("digits", "3", "leading classification digits that make 'the same classification'"),
+    P("classification_digits", NULL, "alias of digits"),
     P("minimum_awards", "2", "awards under the threshold that raise the flag together"), END};
 static const indicator_param_doc prm_r048[] = {
     P("digits", "2", "leading classification digits compared"),
@@ -128,9 +138,10 @@ static const indicator_param_doc prm_increase[] = {
 static const indicator_param_doc prm_payments[] = {
     P("tolerance", "0", "payments / contract value above 1 + tolerance is flagged"), END};
 static const indicator_param_doc prm_below[] = {
-    P("thresholds", "221000", "procedure thresholds, '|'-separated amounts"),
-    P("currency", "EUR", "currency of the thresholds"),
-    P("band", "0.05", "share below a threshold that is flagged"), END};
+    P("thresholds", "221000", "procedure thresholds, 'AMOUNT [CUR]|...'"),
+    P("currency", "EUR", "currency of thresholds given without one"),
+    P("band", "0.05", "share below a threshold that is flagged"),
+    P("margin", NULL, "alias of band"), END};
 static const indicator_param_doc prm_r024[] = {
     P("threshold", NULL, "fixed lower fence (ratio); default: Q1 - 1.5 IQR"),
     P("currency", NULL, "compare only bids in this currency"), END};
@@ -150,7 +161,8 @@ static const indicator_param_doc prm_r038[] = {
     P("threshold", NULL, "fixed upper fence (ratio); default: Q3 + 1.5 IQR"),
     P("minimum_submitted_bids", "2", "bids a tenderer needs to be judged"),
     P("minimum_contracting_processes", "2", "processes with bids a buyer or procuring entity needs"),
-    P("minimum_counts", "processes", "'processes' or 'bids' (Cardinal) for the buyer minimum"), END};
+    P("minimum_counts", "processes", "'processes' or 'bids' (Cardinal) for the buyer minimum"),
+    P("level", "all", "organisations judged: buyer|procuring_entity|tenderer or all"), END};
 static const indicator_param_doc prm_r025[] = {
     P("percentile", "75", "a top tenderer's valid bids are at or above this percentile"),
     P("threshold", NULL, "fixed lower fence (ratio); default: Q1 - 1.5 IQR"), END};
@@ -159,7 +171,8 @@ static const indicator_param_doc prm_evalrep[] = {
 static const indicator_param_doc prm_perf[] = {
     P("document_types", "physicalProgressReport|financialProgressReport|finalAudit|projectEvaluation|completionCertificate",
       "documentType codes that count as monitoring"),
-    P("contract_statuses", "active|terminated", "contract statuses under way or ended"), END};
+    P("contract_statuses", "active|terminated", "contract statuses under way or ended"),
+    P("minimum_evidence", "1", "milestones plus monitoring documents required"), END};
 static const indicator_param_doc prm_field_present[] = {
     P("fields", NULL, "field names (see docs/indicators.md), '|'-separated"),
     P("minimum_share", "1", "share (0..1) of the fields that must be present"), END};
