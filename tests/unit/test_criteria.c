@@ -444,6 +444,56 @@ static void test_criteria_resolve_finds_default_set(void **state)
     buf_dispose(&out);
 }
 
+/* docs/criteria.md section 4 lists every indicator of the registry and every parameter
+ * it reads, so the documented contract cannot drift from the code. */
+static void test_criteria_docs_list_every_parameter(void **state)
+{
+    (void)state;
+    char path[4096];
+    const char *root = getenv("PROCAUDIT_ROOT");
+    snprintf(path, sizeof path, "%s/docs/criteria.md", root && *root ? root : ".");
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char doc[1 << 18];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    const char *sec4 = strstr(doc, "## 4. Indicator parameters");
+    assert_non_null(sec4);
+    size_t count = 0;
+    const indicator_def *all = indicator_all(&count);
+    assert_true(count >= 32); /* 28 of the catalogue + 4 generic rule kinds */
+    for (size_t i = 0; i < count; i++) {
+        char needle[128];
+        snprintf(needle, sizeof needle, "| `%s`", all[i].name);
+        const char *at = strstr(sec4, needle);
+        if (!at)
+            fprintf(stderr, "docs/criteria.md: indicator %s missing\n", all[i].name);
+        assert_non_null(at);
+        /* The indicator's rows run to the next indicator row or heading. */
+        const char *end = at + strlen(needle);
+        for (;;) {
+            const char *nl = strchr(end, '\n');
+            if (!nl) {
+                end += strlen(end);
+                break;
+            }
+            end = nl + 1;
+            if (strncmp(end, "| | ", 4) != 0)
+                break;
+        }
+        for (const indicator_param_doc *d = all[i].params; d && d->name; d++) {
+            char pn[128];
+            snprintf(pn, sizeof pn, "`%s`", d->name);
+            const char *hit = strstr(at, pn);
+            int ok = hit && hit < end;
+            if (!ok)
+                fprintf(stderr, "docs/criteria.md: %s parameter %s missing\n", all[i].name, d->name);
+            assert_true(ok);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_criteria_applicability_filters),
         cmocka_unit_test(test_criteria_validity_window_uses_tender_date),
         cmocka_unit_test(test_criteria_resolve_finds_default_set),
+        cmocka_unit_test(test_criteria_docs_list_every_parameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
