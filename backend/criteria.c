@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -791,9 +792,14 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
     }
     /* Network off; no entity substitution, no DTD loading (never XML_PARSE_NOENT or
      * XML_PARSE_DTDLOAD); huge-text limits stay on (no XML_PARSE_HUGE). */
-    xmlSetStructuredErrorFunc(&le, lerr_structured);
-    doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    {
+        /* Collect the parser's errors; restore whatever handler the caller had. */
+        xmlStructuredErrorFunc old_fn = xmlStructuredError;
+        void *old_ctx = xmlStructuredErrorContext;
+        xmlSetStructuredErrorFunc(&le, lerr_structured);
+        doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+        xmlSetStructuredErrorFunc(old_ctx, old_fn);
+    }
     if (!doc || !pctx->wellFormed) {
         if (le.count == 0)
             lerr_add(&le, 0, "not well-formed XML");
@@ -1180,9 +1186,13 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         model_amount v;
         const char *vf = NULL;
         char range[160];
-        snprintf(range, sizeof range, "%s%.2f to %s%.2f%s%s", "", f->has_value_min ? f->value_min : 0.0,
-                 "", f->has_value_max ? f->value_max : INFINITY, f->value_currency[0] ? " " : "",
-                 f->value_currency);
+        const char *sp = f->value_currency[0] ? " " : "";
+        if (f->has_value_min && f->has_value_max)
+            snprintf(range, sizeof range, "%.2f to %.2f%s%s", f->value_min, f->value_max, sp, f->value_currency);
+        else if (f->has_value_min)
+            snprintf(range, sizeof range, "of at least %.2f%s%s", f->value_min, sp, f->value_currency);
+        else
+            snprintf(range, sizeof range, "of at most %.2f%s%s", f->value_max, sp, f->value_currency);
         if (procurement_value(p, &v, &vf) != 0) {
             if (reason)
                 snprintf(reason, rsize, "The criterion applies to values %s; no value is published.", range);
@@ -1192,8 +1202,8 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         set_field(field, fsize, vf);
         if (f->value_currency[0] && strcmp(v.currency, f->value_currency) != 0) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to values in %s; the value is in '%s' (no conversion).",
-                         f->value_currency, v.currency);
+                snprintf(reason, rsize, "The criterion applies to values in %s; the value is in %s (no conversion).",
+                         f->value_currency, v.currency[0] ? v.currency : "no stated currency");
             return CRITERIA_UNDECIDABLE;
         }
         if ((f->has_value_min && v.amount < f->value_min) || (f->has_value_max && v.amount > f->value_max)) {
