@@ -803,16 +803,43 @@ static json_value *jparty(jb *b, xmlNodePtr n, const char *const *roles)
 
 /* ================================================================== one procurement */
 
+static xmlNodePtr award_by_id(jb *b, const char *id);
+
+/* 1 when some contract with payments belongs to an award of provider `id` (or, for a
+ * NULL id, when any contract has payments). */
+static int paid(jb *b, const char *id)
+{
+    xmlNodePtr c;
+    int found = 0;
+
+    EACH(c, b->proc, "contract") {
+        char *aid, *pid;
+        if (!child(c, "payment"))
+            continue;
+        if (!id)
+            return 1;
+        aid = el_attr(b, c, "award");
+        pid = el_attr(b, award_by_id(b, aid), "provider");
+        found = pid && strcmp(pid, id) == 0;
+        free(aid);
+        free(pid);
+        if (found)
+            break;
+    }
+    return found;
+}
+
 static void map_parties(jb *b, json_value *rel)
 {
     static const char *const buyer_roles[] = {"buyer", "procuringEntity", NULL};
+    static const char *const buyer_payer_roles[] = {"buyer", "procuringEntity", "payer", NULL};
     xmlNodePtr p = b->proc, n, proc = child(p, "procedure");
     json_value *parties = jarr(b);
     int any_bid = child(proc, "bid") != NULL;
 
-    jpush(b, parties, jparty(b, child(p, "buyer"), buyer_roles));
+    jpush(b, parties, jparty(b, child(p, "buyer"), paid(b, NULL) ? buyer_payer_roles : buyer_roles));
     EACH(n, p, "provider") {
-        const char *roles[3] = {NULL, NULL, NULL};
+        const char *roles[4] = {NULL, NULL, NULL, NULL};
         size_t k = 0;
         char *id = el_attr(b, n, "id");
         /* A provider that bid is a tenderer; one that won is a supplier; when no bids
@@ -821,6 +848,8 @@ static void map_parties(jb *b, json_value *rel)
             roles[k++] = "tenderer";
         if (id && referenced(p, "award", "provider", id))
             roles[k++] = "supplier";
+        if (id && paid(b, id))
+            roles[k++] = "payee";
         if (k == 0)
             roles[k++] = "tenderer";
         jpush(b, parties, jparty(b, n, roles));
