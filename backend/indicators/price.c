@@ -68,7 +68,7 @@ static int awarded_sum(const model_procurement *p, const char *cur, double *sum,
         if (!award_live(a))
             continue;
         (*n)++;
-        if (!ind_amount_ok(&a->value))
+        if (!ind_amount_ok(&a->value) || a->value.amount < 0)
             return 0;
         if (strcmp(a->value.currency, cur) != 0)
             return -1;
@@ -128,14 +128,17 @@ IND_EVAL(ind_award_vs_estimate)
         ind_fields(&c, r, ef, "awards.value", (const char *)NULL);
         return ind_finish(&c);
     }
-    r = ind_result(&c, NULL, NULL, ratio > 1 + over || fabs(ratio - 1) <= close ? RESULT_FLAG : RESULT_PASS);
+    /* A tolerance of 1e-9 keeps ratios exactly on a bound (101 / 100 against 1%) on the
+     * side the rule states despite binary rounding. */
+    r = ind_result(&c, NULL, NULL,
+                   ratio > 1 + over + 1e-9 || fabs(ratio - 1) <= close + 1e-9 ? RESULT_FLAG : RESULT_PASS);
     ind_measured(&c, r, ratio, "ratio", "%.4f of the estimate", ratio);
     ind_threshold(&c, r, 1 + over, "above %.4f, or within %.4f of 1, is flagged", 1 + over, close);
-    if (ratio > 1 + over)
+    if (ratio > 1 + over + 1e-9)
         ind_explain(&c, r, "The awarded value (%s) is %.1f%% above the estimate (%s).",
                     ind_amount_text(sum, est.currency, a, sizeof a), (ratio - 1) * 100,
                     ind_amount_text(est.amount, est.currency, b, sizeof b));
-    else if (fabs(ratio - 1) <= close)
+    else if (fabs(ratio - 1) <= close + 1e-9)
         ind_explain(&c, r, "The awarded value (%s) is within %.2f%% of the estimate (%s).",
                     ind_amount_text(sum, est.currency, a, sizeof a), close * 100,
                     ind_amount_text(est.amount, est.currency, b, sizeof b));
@@ -199,7 +202,7 @@ IND_EVAL(ind_contract_value_increase)
             continue;
         }
         ratio = now.amount / ct->original_value.amount;
-        r = ind_result(&c, "contract", id, ratio > 1 + lim ? RESULT_FLAG : RESULT_PASS);
+        r = ind_result(&c, "contract", id, ratio > 1 + lim + 1e-9 ? RESULT_FLAG : RESULT_PASS);
         ind_measured(&c, r, ratio, "ratio", "%.4f of the original value", ratio);
         ind_threshold(&c, r, 1 + lim, "above %.4f is flagged", 1 + lim);
         ind_explain(&c, r, "The contract value went from %s to %s (%+.1f%%).",
@@ -381,7 +384,7 @@ IND_EVAL(ind_just_below_threshold)
         same_cur = 1;
         if (v < t && (isnan(best) || t < best))
             best = t;
-        if (v < t && v >= t * (1 - band))
+        if (v < t && v + 1e-6 >= t * (1 - band))
             hit = 1;
     }
     if (!same_cur) {
