@@ -213,6 +213,10 @@ static void test_criteria_semantic_errors_at_exact_lines(void **state)
     assert_non_null(strstr(t, "inline.xml:11: criterion B: no <text> in the set's language 'en'\n"));
     assert_non_null(strstr(t, "inline.xml:17: dimension 'content' is already given at line 16\n"));
     assert_non_null(strstr(t, "inline.xml:2: dimension 'price' is missing\n"));
+    /* Listed in line order (the missing dimension, found last, is on line 2). */
+    assert_true(strncmp(t, "inline.xml:2: ", 14) == 0);
+    assert_true(strstr(t, "inline.xml:10:") < strstr(t, "inline.xml:11:"));
+    assert_true(strstr(t, "inline.xml:12:") < strstr(t, "inline.xml:17:"));
     buf_dispose(&errors);
 }
 
