@@ -46,7 +46,10 @@ static int fake_eval(const model_procurement *p, const indicator_params *prm, co
                      result_list *out, err_t *e)
 {
     (void)st;
-    (void)e;
+    if (strcmp(prm->criterion_id, "K") == 0)
+        return err_set(e, ERR_BAD_INPUT, "awards[0].value: hostile value");
+    if (strcmp(prm->criterion_id, "U") == 0)
+        return err_set(e, ERR_USAGE, "parameter x: 'y' is not a number");
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         if (strcmp(plans[i].criterion, prm->criterion_id) != 0)
             continue;
@@ -481,6 +484,45 @@ static void test_score_real_set_is_deterministic(void **state)
     buf_dispose(&jb);
 }
 
+/* An indicator failing on one procurement's data gives insufficient_data and the rest
+ * goes on; one refusing the set's parameters stops the evaluation with the criterion
+ * named. */
+static void test_score_indicator_errors(void **state)
+{
+    (void)state;
+    static const char *xml =
+        "<?xml version=\"1.0\"?>\n<criteria_set id=\"err\" version=\"1\" language=\"en\">\n"
+        "<title lang=\"en\">Err</title>\n"
+        "<bands><band min=\"0\" max=\"100\"><label lang=\"en\">any</label></band></bands>\n"
+        "<dimension name=\"procedure\" weight=\"1\">\n" CR("K", "1", "") CR("A", "1", "") "</dimension>\n"
+        "<dimension name=\"content\" weight=\"1\">\n" CR("U", "1", " enabled=\"false\"") "</dimension>\n"
+        "<dimension name=\"price\" weight=\"1\"/>\n<dimension name=\"evaluation\" weight=\"1\"/>\n"
+        "</criteria_set>\n";
+    criteria_set *s = load_set(xml);
+    char ocid[] = "ocds-x-5";
+    model_procurement p = {0};
+    p.ocid = ocid;
+    evaluation_t *ev = NULL;
+    err_t e;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), 0);
+    assert_int_equal(ev->n_results, 2);
+    assert_int_equal(ev->results[0].status, RESULT_INSUFFICIENT_DATA);
+    assert_string_equal(ev->results[0].explanation,
+                        "The indicator failed on this procurement: awards[0].value: hostile value");
+    assert_int_equal(ev->results[1].status, RESULT_PASS);
+    /* K counted but not covered, A covered: procedure 100, coverage 1/2. */
+    assert_float_equal(ev->dim_score[DIM_PROCEDURE], 100.0, 0);
+    assert_float_equal(ev->dim_coverage[DIM_PROCEDURE], 0.5, 0);
+    evaluation_free(ev);
+    /* Enable U: its parameter error stops the evaluation. */
+    for (size_t i = 0; i < s->n_criteria; i++)
+        s->criteria[i].enabled = 1;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), ERR_USAGE);
+    assert_null(ev);
+    assert_string_equal(e.msg, "criterion U (single_bid): parameter x: 'y' is not a number");
+    criteria_set_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_score_run_feeds_population_first),
         cmocka_unit_test(test_score_real_set_is_deterministic),
+        cmocka_unit_test(test_score_indicator_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
