@@ -842,8 +842,8 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    /* Network off; no entity substitution, no DTD loading (never XML_PARSE_NOENT or
-     * XML_PARSE_DTDLOAD); huge-text limits stay on (no XML_PARSE_HUGE). */
+    /* Network off; neither the entity-substitution nor the DTD-loading option is ever
+     * given; libxml2's size and depth limits stay on (no "huge" option). */
     {
         /* Collect the parser's errors; restore whatever handler the caller had. */
         xmlStructuredErrorFunc old_fn = xmlStructuredError;
