@@ -1512,7 +1512,27 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
                      err_t *e)
 {
     char *buf = NULL;
-    size_t len = 0, bad, i, skip;
+    size_t len = 0;
+    err_t why;
+    int rc;
+
+    err_clear(&why);
+    if (stats)
+        snprintf(stats->shape, sizeof stats->shape, "native_xml");
+    rc = slurp(path, &buf, &len, &why);
+    if (rc == ERR_LIMIT)
+        return emit_rejected(path, 0, 1, NULL, why.msg, ERR_LIMIT, cb, ctx, stats, e);
+    if (rc)
+        return err_set(e, rc, "%s", why.msg);
+    rc = native_read_buffer(path, buf, len, cb, ctx, stats, e);
+    free(buf);
+    return rc;
+}
+
+int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_cb cb,
+                       void *ctx, ocds_read_stats *stats, err_t *e)
+{
+    size_t bad, i, skip;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, n;
     xmlSchemaPtr schema = NULL;
@@ -1525,15 +1545,13 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     err_clear(&why);
     if (stats)
         snprintf(stats->shape, sizeof stats->shape, "native_xml");
-    rc = slurp(path, &buf, &len, &why);
-    if (rc == ERR_LIMIT)
-        goto reject_file;
-    if (rc) {
-        err_set(e, rc, "%s", why.msg);
-        goto cleanup;
-    }
     if (stats)
         stats->bytes += len;
+    if (len > NATIVE_MAX_FILE_BYTES) {
+        err_set(&why, ERR_LIMIT, "%s:1: %zu bytes, over the limit of %u bytes", path, len,
+                NATIVE_MAX_FILE_BYTES);
+        goto reject_file;
+    }
     skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     bad = utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
     if (bad < len) {
@@ -1548,8 +1566,6 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     }
     if (rc)
         goto reject_file;
-    free(buf);
-    buf = NULL;
     root = xmlDocGetRootElement(doc);
     if (!root || !root->ns ||
         !native_is_root((const char *)root->name, (const char *)root->ns->href)) {
@@ -1710,6 +1726,5 @@ cleanup:
     free(vs.counts);
     if (doc)
         xmlFreeDoc(doc);
-    free(buf);
     return rc;
 }
