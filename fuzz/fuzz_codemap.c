@@ -7,7 +7,8 @@
  *     -D_DEFAULT_SOURCE -Ibackend $(pkg-config --cflags libxml-2.0) \
  *     fuzz/fuzz_codemap.c backend/ocds/codemap.c backend/util/err.c \
  *     $(pkg-config --libs libxml-2.0) -o build/fuzz_codemap
- *   build/fuzz_codemap -max_len=16384 build/corpus_codemap templates/codemap.xml
+ *   mkdir -p build/seed_codemap && cp templates/codemap.xml build/seed_codemap/
+ *   build/fuzz_codemap -max_len=16384 build/corpus_codemap build/seed_codemap
  */
 #include <stddef.h>
 #include <stdint.h>
