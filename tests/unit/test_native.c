@@ -573,6 +573,41 @@ static void test_native_dangling_reference_rejected(void **state)
     collected_free(&c);
 }
 
+/* A procurement over NATIVE_MAX_ELEMENTS is refused before validation; the next one is
+ * still read. */
+static void test_native_oversized_procurement_rejected_alone(void **state)
+{
+    buf_t b;
+    char good[1024];
+    collected c;
+    ocds_read_stats st;
+    err_t e;
+    int i;
+    (void)state;
+
+    minimal(good, sizeof good, "SMALL", "valid");
+    buf_init(&b, 4u << 20);
+    assert_int_equal(buf_puts(&b, HEAD "<procurements " NS ">\n"
+                                      "<procurement id=\"HUGE\" date=\"2024-01-01\">"
+                                      "<service><title>t</title>"), 0);
+    /* 1 procurement + 1 service + 1 title + 10000 lots = 10003 elements. */
+    for (i = 0; i < 10000; i++)
+        assert_int_equal(buf_printf(&b, "<lot id=\"L%d\"/>", i), 0);
+    assert_int_equal(buf_puts(&b, "</service></procurement>\n"), 0);
+    assert_int_equal(buf_puts(&b, good), 0);
+    assert_int_equal(buf_puts(&b, "</procurements>\n"), 0);
+    assert_int_equal(read_text(b.data, b.len, &c, &st, &e), 0);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.kind[0], OCDS_ITEM_REJECTED);
+    assert_int_equal(c.error_code[0], ERR_LIMIT);
+    assert_string_equal(c.ocid[0], "ocds-procaudit-native-HUGE");
+    assert_non_null(strstr(c.error[0], ":3: element <procurement>: more than 10000 elements"));
+    assert_int_equal(c.kind[1], OCDS_ITEM_RELEASE);
+    assert_string_equal(c.ocid[1], "ocds-procaudit-native-SMALL");
+    collected_free(&c);
+    buf_dispose(&b);
+}
+
 static void test_native_file_level_refusals(void **state)
 {
     char path[64];
@@ -672,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_native_deep_nesting_refused),
         cmocka_unit_test(test_native_xsd_errors_reject_one_procurement),
         cmocka_unit_test(test_native_dangling_reference_rejected),
+        cmocka_unit_test(test_native_oversized_procurement_rejected_alone),
         cmocka_unit_test(test_native_file_level_refusals),
         cmocka_unit_test(test_native_callback_can_stop),
         cmocka_unit_test(test_native_is_root),
