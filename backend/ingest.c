@@ -553,7 +553,7 @@ static int build_group(ingest_ctx *c, size_t gi)
     if (rc)
         goto cleanup;
     rc = store_batch_compiled(c->main, g->ocid, b.data, b.len, g->published ? "published" : "merged",
-                              (int)n);
+                              (int)n, !g->has_compiled);
     if (rc)
         goto cleanup;
     /* 3. the model and the normalised rows */

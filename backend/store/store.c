@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -139,7 +140,11 @@ int store_exec_bin(store *st, PGresult **out, ExecStatusType expect, const char 
 
     if (out)
         *out = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     res = PQexecParams(st->conn, sql, n, types, values, lengths, formats, 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (getenv("PA_TRACE")) { sql_label(label, sizeof label, sql); fprintf(stderr, "TRACE %.6f %s\n", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, label); }
     if (!res || PQresultStatus(res) != expect) {
         int rc;
         sql_label(label, sizeof label, sql);

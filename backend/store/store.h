@@ -147,12 +147,15 @@ size_t store_batch_bytes(const store_batch *b);
 /* The adders copy what they are given; they return 0, ERR_NOMEM or ERR_LIMIT. */
 int store_batch_release(store_batch *b, const store_release_row *r) PA_MUSTCHECK;
 /* The compiled release of one ocid (at most one per ocid per flush). source is "merged"
- * or "published"; n_releases the number of releases merged (0 when published). */
+ * or "published"; n_releases the number of releases merged (0 when published). `fresh`:
+ * the ocid has no compiled release yet (a plain insert; else an upsert). */
 int store_batch_compiled(store_batch *b, const char *ocid, const char *json, size_t len,
-                         const char *source, int n_releases) PA_MUSTCHECK;
+                         const char *source, int n_releases, int fresh) PA_MUSTCHECK;
 /* The procurement row and every normalised row of one mapped ocid (at most one per ocid
  * per flush). Unless `fresh` (the ocid has no rows yet), the flush first deletes the
- * ocid's normalised rows and its 'compile' notes. Mapping notes of p are not added here
+ * ocid's normalised rows and its 'compile' notes, and upserts the procurement row. Rows
+ * whose key repeats within the procurement (two parties, lots, bids, awards or contracts
+ * with one id) keep the first occurrence. Mapping notes of p are not added here
  * (add them with store_batch_note, origin "compile"). */
 int store_batch_procurement(store_batch *b, const model_procurement *p, int fresh) PA_MUSTCHECK;
 /* A data-quality note; origin "read", "compile" or "ingest"; ocid, field may be NULL;
