@@ -634,8 +634,7 @@ static int table_exec(store *st, table *t, const char *sql, const char *extra, e
         types[n] = 0;
         n++;
     }
-    return store_exec_bin(st, NULL, PGRES_COMMAND_OK, sql, n, types, values, lengths, formats,
-                          e);
+    return store_pipeline_send(st, sql, n, types, values, lengths, formats, e);
 }
 
 /* ---- batch ---- */
