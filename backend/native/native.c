@@ -25,7 +25,9 @@ int native_is_root(const char *local_name, const char *ns_uri)
 {
     if (!local_name)
         return 0;
-    if (ns_uri && strcmp(ns_uri, NATIVE_NS) != 0)
+    /* No namespace is accepted here so that the reader, not format detection, tells the
+     * publisher precisely what is wrong ("the root must be ... in namespace ..."). */
+    if (ns_uri && *ns_uri && strcmp(ns_uri, NATIVE_NS) != 0)
         return 0;
     return strcmp(local_name, "procurement") == 0 || strcmp(local_name, "procurements") == 0;
 }
