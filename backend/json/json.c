@@ -391,7 +391,9 @@ static int numbers_equal(const json_value *a, const json_value *b)
     if (a->u.number.len == b->u.number.len &&
         memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0)
         return 1;
-    return strtod(a->u.number.text, NULL) == strtod(b->u.number.text, NULL);
+    double x = strtod(a->u.number.text, NULL), y = strtod(b->u.number.text, NULL);
+    /* out of range (1e999 and 2e999 both read as infinity): only equal texts are equal */
+    return isfinite(x) && isfinite(y) && x == y;
 }
 
 /* A key with its position, sorted by (key bytes, position): no global sort context. */
