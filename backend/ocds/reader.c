@@ -150,9 +150,10 @@ static int set_fatal(ocds_reader *r, int code, const char *fmt, ...)
     return code;
 }
 
+/* The JSON type with its article, for messages: "an array", "a string", "null". */
 static const char *type_name(const json_value *v)
 {
-    static const char *names[] = {"null", "boolean", "number", "string", "array", "object"};
+    static const char *names[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
     return v ? names[v->type] : "nothing";
 }
 
@@ -289,9 +290,8 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
 
     memset(&it, 0, sizeof(it));
     if (!rel || rel->type != JSON_OBJECT) {
-        const char *tn = type_name(rel);
-        return reject(r, rel, off, line, "release", "expected a release object, found %s %s",
-                      rel && rel->type == JSON_ARRAY ? "an" : "a", tn);
+        return reject(r, rel, off, line, "release", "expected a release object, found %s",
+                      type_name(rel));
     }
     ocid_v = json_get(rel, "ocid");
     if (!ocid_v || ocid_v->type != JSON_STRING || ocid_v->u.string.len == 0) {
@@ -313,8 +313,8 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
         } else if (!ocid_v || ocid_v->type == JSON_NULL) {
             return reject(r, rel, off, line, "ocid", "the release has no ocid");
         } else {
-            return reject(r, rel, off, line, "ocid", "the ocid is %s %s, not a non-empty string",
-                          ocid_v->type == JSON_STRING ? "an empty" : "a", type_name(ocid_v));
+            return reject(r, rel, off, line, "ocid", "the ocid is %s, not a non-empty string",
+                          ocid_v->type == JSON_STRING ? "an empty string" : type_name(ocid_v));
         }
     }
     it.kind = kind;
@@ -412,8 +412,7 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
             /* "releases": {...} or "records": "x": nothing can be read from it */
             const char *tn = type_name(json_get(obj, bad));
             json_free(obj);
-            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s %s",
-                          tn[0] == 'a' || tn[0] == 'o' ? "an" : "a", tn);
+            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s", tn);
         }
         json_free(obj);
         return 0;
@@ -601,16 +600,16 @@ static int capture_done(ocds_reader *r)
         return set_fatal(r, ERR_NOMEM, "out of memory");
     if (!f) {
         int rc = reject(r, v, r->cap_off, r->cap_line, "json",
-                        "the top-level value is a %s, not an object", type_name(v));
+                        "the top-level value is %s, not an object", type_name(v));
         top_value_end(r, r->cap_off);
         return rc;
     }
     if (f->kind == FR_REC_ARR)
         return reject(r, v, r->cap_off, r->cap_line, "records",
-                      "a record must be an object, found a %s", type_name(v));
+                      "a record must be an object, found %s", type_name(v));
     if (f->kind == FR_TOP_ARR)
         return reject(r, v, r->cap_off, r->cap_line, "json",
-                      "an element of the top-level array is a %s, not an object", type_name(v));
+                      "an element of the top-level array is %s, not an object", type_name(v));
     /* FR_REL_ARR: a release, or a linked release inside a record */
     return emit(r, OCDS_ITEM_RELEASE, v, r->cap_off, r->cap_line, record_ocid(r));
 }
