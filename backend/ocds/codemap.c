@@ -492,7 +492,7 @@ int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *
     ctxt->_private = &fe;
     ctxt->sax->initialized = XML_SAX2_MAGIC;
     ctxt->sax->serror = capture_error;
-    /* Network off; no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD: entities are never expanded
+    /* Network off; no entity substitution and no DTD loading: entities are never expanded
      * (and a DOCTYPE was refused above). UTF-8 is imposed. */
     doc = xmlCtxtReadMemory(ctxt, xml, (int)len, name, "UTF-8", XML_PARSE_NONET);
     if (!doc || fe.have) {
