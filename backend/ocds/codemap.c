@@ -3,6 +3,7 @@
 #include "ocds/codemap.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,6 +471,14 @@ cleanup:
     return rc;
 }
 
+/* libxml2 2.9 must be initialised once before threads use it concurrently. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+}
+
 int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *name,
                         err_t *e)
 {
@@ -481,6 +490,7 @@ int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *
     size_t cap = 0, i;
     int rc = 0;
 
+    pthread_once(&xml_once, xml_init_once);
     *out = NULL;
     memset(&fe, 0, sizeof fe);
     if (len > CODEMAP_MAX_FILE) {
