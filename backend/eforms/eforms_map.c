@@ -1,0 +1,2116 @@
+/* eforms_map.c - one parsed eForms notice mapped to one OCDS release (OCP eForms guidance;
+ * the BT -> OCDS table is docs/eforms.md). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eforms/eforms.h"
+#include "eforms/eforms_internal.h"
+#include "eforms/eforms_xml.h"
+
+#define MAP_MAX_ORGS 2000   /* organisations per notice */
+#define MAP_MAX_LOTS 2000   /* lots per notice (TED allows 400) */
+#define MAP_MAX_RESULTS 4000 /* lot results, lot tenders, tendering parties, contracts */
+
+#define TRY(x)                                                                                                  \
+    do {                                                                                                        \
+        rc = (x);                                                                                               \
+        if (rc)                                                                                                 \
+            goto cleanup;                                                                                       \
+    } while (0)
+
+/* ---------------------------------------------------------------- notes */
+
+void eforms_notes_init(eforms_notes *ns)
+{
+    ns->v = NULL;
+    ns->n = ns->cap = ns->dropped = 0;
+}
+
+void eforms_notes_dispose(eforms_notes *ns)
+{
+    size_t i;
+
+    if (!ns)
+        return;
+    for (i = 0; i < ns->n; i++) {
+        free(ns->v[i].code);
+        free(ns->v[i].field);
+        free(ns->v[i].message);
+    }
+    free(ns->v);
+    eforms_notes_init(ns);
+}
+
+static int eforms_note_addv(eforms_notes *ns, const char *code, const char *field, const char *fmt, va_list ap)
+{
+    char msg[512];
+    model_note *nn;
+
+    if (ns->n >= ns->cap) {
+        size_t ncap = ns->cap ? ns->cap * 2 : 8;
+        nn = realloc(ns->v, ncap * sizeof *nn);
+        if (!nn)
+            return ERR_NOMEM;
+        ns->v = nn;
+        ns->cap = ncap;
+    }
+    vsnprintf(msg, sizeof msg, fmt, ap); /* truncation accepted: a note is one sentence */
+    nn = &ns->v[ns->n];
+    nn->code = strdup(code);
+    nn->field = strdup(field ? field : "");
+    nn->message = strdup(msg);
+    if (!nn->code || !nn->field || !nn->message) {
+        free(nn->code);
+        free(nn->field);
+        free(nn->message);
+        return ERR_NOMEM;
+    }
+    ns->n++;
+    return 0;
+}
+
+int eforms_note_add(eforms_notes *ns, const char *code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    if (ns->n >= EFORMS_MAX_NOTES - 1) {
+        ns->dropped++;
+        return 0;
+    }
+    va_start(ap, fmt);
+    rc = eforms_note_addv(ns, code, field, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int eforms_note_add_raw(eforms_notes *ns, const char *code, const char *field, const char *fmt, ...)
+    PA_PRINTF(4, 5);
+static int eforms_note_add_raw(eforms_notes *ns, const char *code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = eforms_note_addv(ns, code, field, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int eforms_notes_finish(eforms_notes *ns)
+{
+    if (ns->dropped == 0)
+        return 0;
+    return eforms_note_add_raw(ns, "notes_truncated", "", "%zu further notes about this notice were left out",
+                               ns->dropped);
+}
+
+void eforms_mapped_dispose(eforms_mapped *m)
+{
+    if (!m)
+        return;
+    json_free(m->release);
+    free(m->ocid);
+    free(m->release_id);
+    free(m->buyer_id);
+    m->release = NULL;
+    m->ocid = m->release_id = m->buyer_id = NULL;
+}
+
+/* ---------------------------------------------------------------- context */
+
+typedef struct {
+    char *org_id;      /* ORG-nnnn as in the notice */
+    char *party_id;    /* the stable id used in parties[] */
+    xmlNodePtr company;
+    json_value *party; /* in parties[], NULL until referenced */
+} map_org;
+
+typedef struct {
+    char *id;
+    json_value *obj;
+} map_ref;
+
+typedef struct {
+    xmlNodePtr root, ext;
+    char lang[8];
+    const char *notice_id;
+    const char *release_date;
+    eforms_notes *ns;
+    err_t *e;
+    map_org *orgs;
+    size_t n_orgs;
+    json_value *rel, *parties, *tender, *lots;
+    map_ref *lotv;
+    size_t n_lots;
+    size_t n_items;
+    json_value *items;
+    json_value *bids, *bid_stats, *bid_details;
+    size_t n_stats;
+    json_value *awards, *contracts;
+} map_ctx;
+
+/* ---------------------------------------------------------------- JSON helpers */
+
+static int jset(json_value *o, const char *k, json_value *v)
+{
+    if (!v)
+        return ERR_NOMEM;
+    return json_object_set(o, k, v);
+}
+
+static int jset_str(json_value *o, const char *k, const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    return jset(o, k, json_new_cstring(s));
+}
+
+/* A new object (or array) set as o[k]; NULL when out of memory. */
+static json_value *jnew_in(json_value *o, const char *k, int array)
+{
+    json_value *v = array ? json_new_array() : json_new_object();
+
+    if (!v || json_object_set(o, k, v) != 0)
+        return NULL;
+    return v;
+}
+
+static json_value *jpush_obj(json_value *arr)
+{
+    json_value *v = json_new_object();
+
+    if (!v || json_array_push(arr, v) != 0)
+        return NULL;
+    return v;
+}
+
+static int jpush_str(json_value *arr, const char *s)
+{
+    json_value *v = json_new_cstring(s);
+
+    if (!v)
+        return ERR_NOMEM;
+    return json_array_push(arr, v);
+}
+
+/* 1 when array arr holds the string s. */
+static int jarr_has(const json_value *arr, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < json_len(arr); i++) {
+        const char *t = json_str(json_at(arr, i));
+        if (t && strcmp(t, s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Pushes s onto arr unless it is there already. */
+static int jpush_unique(json_value *arr, const char *s)
+{
+    if (jarr_has(arr, s))
+        return 0;
+    return jpush_str(arr, s);
+}
+
+/* ---------------------------------------------------------------- value helpers */
+
+/* 1 when s is an xsd:decimal ([+-]digits[.digits]), the lexical form of eForms amounts. */
+static int map_is_decimal(const char *s)
+{
+    size_t digits = 0;
+
+    if (*s == '+' || *s == '-')
+        s++;
+    while (isdigit((unsigned char)*s)) {
+        s++;
+        digits++;
+    }
+    if (*s == '.') {
+        s++;
+        while (isdigit((unsigned char)*s)) {
+            s++;
+            digits++;
+        }
+    }
+    return digits > 0 && *s == '\0' && digits <= 40;
+}
+
+/* The number text of a decimal with a leading '+' dropped (JSON has none), else NULL. */
+static json_value *map_number(const char *s)
+{
+    if (*s == '+')
+        s++;
+    /* JSON forbids leading zeros ("007"): strip them but keep "0" and "0.x". */
+    while (s[0] == '0' && isdigit((unsigned char)s[1]))
+        s++;
+    if (s[0] == '.')
+        return NULL;
+    return json_new_number_text(s, strlen(s));
+}
+
+/* An OCDS Value {amount, currency} from an amount element (currencyID attribute); NULL
+ * in *out when absent. Invalid numbers give a note and no value. */
+static int map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **out)
+{
+    char *txt = NULL, *cur = NULL;
+    json_value *v = NULL, *num = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    if (!n)
+        return 0;
+    txt = eforms_x_text(n, NULL);
+    if (!txt)
+        goto cleanup;
+    if (!map_is_decimal(txt)) {
+        TRY(eforms_note_add(c->ns, "number_invalid", field, "%s (line %ld): '%.60s' is not a decimal amount; left out",
+                            (const char *)n->name, (long)xmlGetLineNo(n), txt));
+        goto cleanup;
+    }
+    num = map_number(txt);
+    if (!num) {
+        TRY(eforms_note_add(c->ns, "number_invalid", field, "'%.60s' is not a JSON number; left out", txt));
+        goto cleanup;
+    }
+    v = json_new_object();
+    if (!v) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    rc = json_object_set(v, "amount", num);
+    num = NULL;
+    if (rc)
+        goto cleanup;
+    cur = eforms_x_attr(n, "currencyID");
+    if (cur && *cur)
+        TRY(jset_str(v, "currency", cur));
+    else
+        TRY(eforms_note_add(c->ns, "currency_missing", field, "amount %s has no currencyID", txt));
+    *out = v;
+    v = NULL;
+cleanup:
+    json_free(num);
+    json_free(v);
+    free(txt);
+    free(cur);
+    return rc;
+}
+
+/* The numeric value of an amount element (for sums), or -1 when unusable. */
+static int map_amount_double(xmlNodePtr n, double *out, char *cur, size_t cur_size)
+{
+    char *txt = eforms_x_text(n, NULL), *c;
+    char *end;
+    int rc = -1;
+
+    cur[0] = '\0';
+    if (!txt)
+        return -1;
+    if (map_is_decimal(txt)) {
+        *out = strtod(txt, &end);
+        rc = 0;
+    }
+    c = eforms_x_attr(n, "currencyID");
+    if (c)
+        snprintf(cur, cur_size, "%s", c);
+    free(c);
+    free(txt);
+    return rc;
+}
+
+static int map_digits(const char *s, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* 1 when z is a time-zone suffix: "", "Z" or "+hh:mm"/"-hh:mm". */
+static int map_zone_ok(const char *z)
+{
+    if (!*z || strcmp(z, "Z") == 0)
+        return 1;
+    return (z[0] == '+' || z[0] == '-') && map_digits(z + 1, 2) && z[3] == ':' && map_digits(z + 4, 2) && !z[6];
+}
+
+/* An OCDS date-time from an eForms date (xsd:date, "2019-10-23+01:00") and an optional
+ * time (xsd:time, "14:00:00+01:00"): "2019-10-23T14:00:00+01:00". Without a time the
+ * OCP guidance gives T00:00:00 (T23:59:59 for end dates); without a zone, Z (note
+ * date_no_zone). Returns 0, 1 when absent, or ERR_BAD_INPUT (note date_invalid). */
+static int map_datetime(map_ctx *c, xmlNodePtr dn, xmlNodePtr tn, int is_end, const char *field, char *out,
+                        size_t out_size)
+{
+    char *d = NULL, *t = NULL;
+    const char *dz, *tz = "", *zone;
+    char tbuf[16];
+    int rc = 1;
+
+    d = eforms_x_text(dn, NULL);
+    if (!d)
+        goto cleanup;
+    if (strlen(d) < 10 || !map_digits(d, 4) || d[4] != '-' || !map_digits(d + 5, 2) || d[7] != '-' ||
+        !map_digits(d + 8, 2) || !map_zone_ok(d + 10)) {
+        rc = eforms_note_add(c->ns, "date_invalid", field, "%s (line %ld): '%.40s' is not a date; left out",
+                             (const char *)dn->name, (long)xmlGetLineNo(dn), d);
+        if (rc == 0)
+            rc = ERR_BAD_INPUT;
+        goto cleanup;
+    }
+    dz = d + 10;
+    snprintf(tbuf, sizeof tbuf, "%s", is_end ? "23:59:59" : "00:00:00");
+    t = eforms_x_text(tn, NULL);
+    if (t) {
+        size_t tl = strlen(t), k = 8;
+        if (tl >= 8 && map_digits(t, 2) && t[2] == ':' && map_digits(t + 3, 2) && t[5] == ':' && map_digits(t + 6, 2)) {
+            if (t[8] == '.') /* fractions of a second: dropped */
+                for (k = 9; isdigit((unsigned char)t[k]); k++)
+                    ;
+            if (map_zone_ok(t + k)) {
+                memcpy(tbuf, t, 8);
+                tbuf[8] = '\0';
+                tz = t + k;
+            }
+        }
+    }
+    zone = *tz ? tz : dz;
+    if (!*zone) {
+        zone = "Z";
+        rc = eforms_note_add(c->ns, "date_no_zone", field, "%.10s has no time zone; read as UTC", d);
+        if (rc)
+            goto cleanup;
+    }
+    snprintf(out, out_size, "%.10sT%s%s", d, tbuf, zone);
+    rc = 0;
+cleanup:
+    free(d);
+    free(t);
+    return rc;
+}
+
+/* Seconds since the epoch of a date-time written by map_datetime (for comparisons). */
+static int64_t map_epoch(const char *s)
+{
+    long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
+    long hh = strtol(s + 11, NULL, 10), mi = strtol(s + 14, NULL, 10), ss = strtol(s + 17, NULL, 10);
+    const char *z = s + 19;
+    long era, yoe, doy, doe, days, off = 0;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = era * 146097 + doe - 719468;
+    if (*z == '+' || *z == '-')
+        off = (strtol(z + 1, NULL, 10) * 60 + strtol(z + 4, NULL, 10)) * 60 * (*z == '-' ? -1 : 1);
+    return (int64_t)days * 86400 + hh * 3600 + mi * 60 + ss - off;
+}
+
+/* ---------------------------------------------------------------- code tables */
+
+typedef struct {
+    const char *code;
+    const char *ocds;
+    const char *label;
+} map_code;
+
+/* BT-105 procurement-procedure-type -> OCDS procurementMethod (OCP mapping; the oth-*
+ * codes have no OCDS equivalent and stay in procurementMethodDetails only). */
+static const map_code map_procedure[] = {
+    {"open", "open", "Open"},
+    {"restricted", "selective", "Restricted"},
+    {"comp-dial", "selective", "Competitive dialogue"},
+    {"comp-tend", "selective", "Competitive tendering (article 5(3) of Regulation 1370/2007)"},
+    {"innovation", "selective", "Innovation partnership"},
+    {"neg-w-call", "selective", "Negotiated with prior publication of a call for competition / competitive with negotiation"},
+    {"neg-wo-call", "limited", "Negotiated without prior call for competition"},
+    {"exp-int-rail", "selective", "Request for expression of interest - only for rail"},
+    {"oth-mult", NULL, "Other multiple stage procedure"},
+    {"oth-single", NULL, "Other single stage procedure"},
+};
+
+/* BT-5421/5422/5423 award-criterion-parameter codes -> the OCDS for eForms numbers[] keys. */
+static const struct {
+    const char *code;
+    const char *key;
+    const char *value;
+} map_crit_param[] = {
+    {"per-exa", "weight", "percentageExact"},
+    {"per-mid", "weight", "percentageRangeMiddle"},
+    {"poi-exa", "weight", "pointsExact"},
+    {"poi-mid", "weight", "pointsRangeMiddle"},
+    {"dec-exa", "weight", "decimalExact"},
+    {"dec-mid", "weight", "decimalRangeMiddle"},
+    {"ord-imp", "weight", "orderOfImportance"},
+    {"max-pass", "threshold", "maximumBids"},
+    {"min-score", "threshold", "minimumScore"},
+    {"fix-tot", "fixed", "total"},
+    {"fix-unit", "fixed", "unit"},
+};
+
+/* BT-760 received-submission-type -> bids.statistics measure (OCP mapping table). */
+static const map_code map_submission[] = {
+    {"tenders", "bids", NULL},
+    {"part-req", "requests", NULL},
+    {"t-esubm", "electronicBids", NULL},
+    {"t-med", "mediumBids", NULL},
+    {"t-micro", "microBids", NULL},
+    {"t-small", "smallBids", NULL},
+    {"t-sme", "smeBids", NULL},
+    {"t-no-eea", "foreignBidsFromNonEU", NULL},
+    {"t-oth-eea", "foreignBidsFromEU", NULL},
+    {"t-verif-inad", "tendersDisqualified", NULL},
+    {"t-verif-inad-low", "tendersAbnormallyLow", NULL},
+    {"t-no-verif", "tendersNotVerified", NULL},
+};
+
+/* ISO 639-3 (eForms) -> ISO 639-1 (OCDS release language), the EU's official languages. */
+static const map_code map_lang[] = {
+    {"BUL", "bg", NULL}, {"CES", "cs", NULL}, {"DAN", "da", NULL}, {"DEU", "de", NULL}, {"ELL", "el", NULL},
+    {"ENG", "en", NULL}, {"EST", "et", NULL}, {"FIN", "fi", NULL}, {"FRA", "fr", NULL}, {"GLE", "ga", NULL},
+    {"HRV", "hr", NULL}, {"HUN", "hu", NULL}, {"ITA", "it", NULL}, {"LAV", "lv", NULL}, {"LIT", "lt", NULL},
+    {"MLT", "mt", NULL}, {"NLD", "nl", NULL}, {"POL", "pl", NULL}, {"POR", "pt", NULL}, {"RON", "ro", NULL},
+    {"SLK", "sk", NULL}, {"SLV", "sl", NULL}, {"SPA", "es", NULL}, {"SWE", "sv", NULL}, {"NOR", "no", NULL},
+    {"ISL", "is", NULL},
+};
+
+static const map_code *map_find(const map_code *t, size_t n, const char *code)
+{
+    size_t i;
+
+    for (i = 0; code && i < n; i++)
+        if (strcmp(t[i].code, code) == 0)
+            return &t[i];
+    return NULL;
+}
+
+#define MAP_FIND(t, code) map_find((t), sizeof(t) / sizeof((t)[0]), (code))
+
+/* ---------------------------------------------------------------- organisations */
+
+/* A stable party id: the same organisation gets the same id in every notice (the ORG-nnnn
+ * ids are local to one notice). "<country>-<BT-501 company id>" when the identifier is
+ * given, else "<country>-NAME-<normalised BT-500 name>", else "<notice id>-<ORG-nnnn>". */
+static char *map_party_id(const char *notice_id, const char *org_id, const char *country, const char *company,
+                          const char *name)
+{
+    char out[160];
+    size_t len, i;
+    const char *src = company && *company ? company : name;
+    int last_dash = 0;
+
+    if (!src || !*src) {
+        snprintf(out, sizeof out, "%.80s-%.40s", notice_id, org_id);
+        return strdup(out);
+    }
+    len = (size_t)snprintf(out, sizeof out, "%.3s-%s", country && *country ? country : "XXX",
+                           src == company ? "" : "NAME-");
+    for (i = 0; src[i] && len < sizeof out - 5; i++) {
+        unsigned char ch = (unsigned char)src[i];
+        if (ch >= 0x80) { /* keep UTF-8 letters as they are */
+            out[len++] = (char)ch;
+            last_dash = 0;
+        } else if (isalnum(ch)) {
+            out[len++] = (char)(src == company ? toupper(ch) : tolower(ch));
+            last_dash = 0;
+        } else if (src == name && !last_dash && (ch == ' ' || ch == '-' || ch == '.' || ch == ',')) {
+            out[len++] = '-';
+            last_dash = 1;
+        } else if (src == company && (ch == '-' || ch == '/' || ch == '.')) {
+            out[len++] = (char)ch;
+        }
+    }
+    while (len > 0 && ((unsigned char)out[len - 1] & 0xC0) == 0x80 && i < strlen(src))
+        len--; /* cut inside a UTF-8 sequence at the length cap: drop the partial one */
+    while (len > 0 && ((unsigned char)out[len - 1] & 0xC0) == 0xC0)
+        len--;
+    while (len > 0 && out[len - 1] == '-')
+        len--;
+    out[len] = '\0';
+    return strdup(out);
+}
+
+static int map_orgs(map_ctx *c)
+{
+    xmlNodePtr o;
+    int rc = 0;
+    char *org_id = NULL, *company = NULL, *name = NULL, *country = NULL;
+
+    for (o = eforms_x_first(c->ext, "efac:Organizations/efac:Organization"); o; o = eforms_x_next(o)) {
+        xmlNodePtr co = eforms_x_first(o, "efac:Company");
+        map_org *nv;
+
+        if (!co)
+            continue;
+        org_id = eforms_x_text_at(co, "cac:PartyIdentification/cbc:ID", NULL);
+        if (!org_id)
+            continue;
+        if (c->n_orgs >= MAP_MAX_ORGS) {
+            rc = err_set(c->e, ERR_LIMIT, "efac:Organization (line %ld): more than %d organisations",
+                         (long)xmlGetLineNo(o), MAP_MAX_ORGS);
+            goto cleanup;
+        }
+        company = eforms_x_text_at(co, "cac:PartyLegalEntity/cbc:CompanyID", NULL);
+        name = eforms_x_text_at(co, "cac:PartyName/cbc:Name", c->lang);
+        country = eforms_x_text_at(co, "cac:PostalAddress/cac:Country/cbc:IdentificationCode", NULL);
+        nv = realloc(c->orgs, (c->n_orgs + 1) * sizeof *nv);
+        if (!nv) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        c->orgs = nv;
+        nv[c->n_orgs].org_id = org_id;
+        nv[c->n_orgs].company = co;
+        nv[c->n_orgs].party = NULL;
+        nv[c->n_orgs].party_id = map_party_id(c->notice_id, org_id, country, company, name);
+        org_id = NULL;
+        if (!nv[c->n_orgs].party_id) {
+            free(nv[c->n_orgs].org_id);
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        c->n_orgs++;
+        free(company);
+        free(name);
+        free(country);
+        company = name = country = NULL;
+    }
+cleanup:
+    free(org_id);
+    free(company);
+    free(name);
+    free(country);
+    return rc;
+}
+
+/* Builds the OCDS Organization of one eForms organisation. */
+static int map_party_build(map_ctx *c, map_org *o)
+{
+    xmlNodePtr co = o->company;
+    json_value *p = NULL, *sub;
+    char *s = NULL;
+    int rc = 0;
+
+    p = jpush_obj(c->parties);
+    if (!p)
+        return ERR_NOMEM;
+    TRY(jset_str(p, "id", o->party_id));
+    s = eforms_x_text_at(co, "cac:PartyName/cbc:Name", c->lang);
+    TRY(jset_str(p, "name", s));
+    free(s);
+    s = eforms_x_text_at(co, "cac:PartyLegalEntity/cbc:CompanyID", NULL);
+    if (s) {
+        sub = jnew_in(p, "identifier", 0);
+        if (!sub) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(jset_str(sub, "id", s));
+        free(s);
+        s = eforms_x_text_at(co, "cac:PartyName/cbc:Name", c->lang);
+        TRY(jset_str(sub, "legalName", s));
+    }
+    free(s);
+    s = NULL;
+    {
+        static const struct {
+            const char *path, *key;
+        } addr[] = {
+            {"cac:PostalAddress/cbc:StreetName", "streetAddress"},
+            {"cac:PostalAddress/cbc:CityName", "locality"},
+            {"cac:PostalAddress/cbc:PostalZone", "postalCode"},
+            {"cac:PostalAddress/cbc:CountrySubentityCode", "region"},
+            {"cac:PostalAddress/cac:Country/cbc:IdentificationCode", "countryName"},
+        };
+        static const struct {
+            const char *path, *key;
+        } contact[] = {
+            {"cac:Contact/cbc:Name", "name"},
+            {"cac:Contact/cbc:ElectronicMail", "email"},
+            {"cac:Contact/cbc:Telephone", "telephone"},
+            {"cbc:WebsiteURI", "url"},
+        };
+        json_value *a = NULL;
+        size_t i;
+
+        for (i = 0; i < sizeof addr / sizeof addr[0]; i++) {
+            s = eforms_x_text_at(co, addr[i].path, NULL);
+            if (s) {
+                if (!a && !(a = jnew_in(p, "address", 0))) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                TRY(jset_str(a, addr[i].key, s));
+                free(s);
+                s = NULL;
+            }
+        }
+        a = NULL;
+        for (i = 0; i < sizeof contact / sizeof contact[0]; i++) {
+            s = eforms_x_text_at(co, contact[i].path, NULL);
+            if (s) {
+                if (!a && !(a = jnew_in(p, "contactPoint", 0))) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                TRY(jset_str(a, contact[i].key, s));
+                free(s);
+                s = NULL;
+            }
+        }
+    }
+    sub = jnew_in(p, "roles", 1);
+    if (!sub) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    o->party = p;
+cleanup:
+    free(s);
+    return rc;
+}
+
+/* The party for an ORG-nnnn reference, created on first use, with `role` added (NULL: no
+ * role). *out is NULL (and a note added) when the notice has no such organisation. */
+static int map_party(map_ctx *c, const char *org_ref, const char *role, const char *field, map_org **out)
+{
+    size_t i;
+    int rc = 0;
+
+    *out = NULL;
+    if (!org_ref)
+        return 0;
+    for (i = 0; i < c->n_orgs; i++)
+        if (strcmp(c->orgs[i].org_id, org_ref) == 0)
+            break;
+    if (i == c->n_orgs)
+        return eforms_note_add(c->ns, "org_unresolved", field,
+                               "%.40s is referenced but not in efac:Organizations; left out", org_ref);
+    if (!c->orgs[i].party)
+        TRY(map_party_build(c, &c->orgs[i]));
+    if (role) {
+        json_value *roles = (json_value *)(uintptr_t)json_get(c->orgs[i].party, "roles");
+        TRY(jpush_unique(roles, role));
+    }
+    *out = &c->orgs[i];
+cleanup:
+    return rc;
+}
+
+/* {id, name} of a party, as OCDS OrganizationReference. */
+static json_value *map_org_ref(const map_org *o)
+{
+    json_value *r = json_new_object();
+    const char *name = json_get_str(o->party, "name");
+
+    if (!r)
+        return NULL;
+    if (jset_str(r, "id", o->party_id) != 0 || (name && jset_str(r, "name", name) != 0)) {
+        json_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---------------------------------------------------------------- tender */
+
+static int map_buyers(map_ctx *c, char **buyer_id)
+{
+    xmlNodePtr cp;
+    char *ref = NULL;
+    int rc = 0;
+
+    *buyer_id = NULL;
+    for (cp = eforms_x_first(c->root, "cac:ContractingParty"); cp; cp = eforms_x_next(cp)) {
+        map_org *o;
+
+        ref = eforms_x_text_at(cp, "cac:Party/cac:PartyIdentification/cbc:ID", NULL);
+        TRY(map_party(c, ref, "buyer", "buyer", &o));
+        if (o && !*buyer_id) {
+            json_value *b = map_org_ref(o);
+            if (!b) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            TRY(json_object_set(c->rel, "buyer", b));
+            *buyer_id = strdup(o->party_id);
+            if (!*buyer_id) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+        }
+        free(ref);
+        ref = NULL;
+    }
+    if (!*buyer_id)
+        TRY(eforms_note_add(c->ns, "buyer_missing", "buyer",
+                            "no cac:ContractingParty resolves to an organisation: the release has no buyer"));
+cleanup:
+    free(ref);
+    return rc;
+}
+
+/* The lot object for a lot id (BT-137), created when first seen. */
+static json_value *map_lot(map_ctx *c, const char *id)
+{
+    size_t i;
+    map_ref *nv;
+    json_value *o;
+
+    for (i = 0; i < c->n_lots; i++)
+        if (strcmp(c->lotv[i].id, id) == 0)
+            return c->lotv[i].obj;
+    if (c->n_lots >= MAP_MAX_LOTS)
+        return NULL;
+    if (!c->lots && !(c->lots = jnew_in(c->tender, "lots", 1)))
+        return NULL;
+    nv = realloc(c->lotv, (c->n_lots + 1) * sizeof *nv);
+    if (!nv)
+        return NULL;
+    c->lotv = nv;
+    o = jpush_obj(c->lots);
+    if (!o || jset_str(o, "id", id) != 0)
+        return NULL;
+    nv[c->n_lots].id = strdup(id);
+    if (!nv[c->n_lots].id)
+        return NULL;
+    nv[c->n_lots].obj = o;
+    c->n_lots++;
+    return o;
+}
+
+/* One cac:SubordinateAwardingCriterion -> {type, name, description, numbers[]} (BT-539,
+ * BT-734, BT-540, BT-541 with BT-5421/5422/5423). */
+static int map_criterion(map_ctx *c, xmlNodePtr sc, json_value *criteria, const char *field)
+{
+    json_value *cr, *numbers = NULL;
+    xmlNodePtr p;
+    char *s = NULL, *code = NULL, *num = NULL;
+    int rc = 0;
+
+    cr = jpush_obj(criteria);
+    if (!cr)
+        return ERR_NOMEM;
+    s = eforms_x_text_at(sc, "cbc:AwardingCriterionTypeCode", NULL);
+    if (s && strcmp(s, "price") != 0 && strcmp(s, "quality") != 0 && strcmp(s, "cost") != 0)
+        TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-539 award criterion type '%.40s'", s));
+    TRY(jset_str(cr, "type", s));
+    free(s);
+    s = eforms_x_text_at(sc, "cbc:Name", c->lang);
+    TRY(jset_str(cr, "name", s));
+    free(s);
+    s = eforms_x_text_at(sc, "cbc:Description", c->lang);
+    TRY(jset_str(cr, "description", s));
+    free(s);
+    s = NULL;
+    for (p = eforms_x_first(eforms_x_ext(sc), "efac:AwardCriterionParameter"); p; p = eforms_x_next(p)) {
+        size_t i;
+        json_value *nobj, *nv;
+
+        code = eforms_x_text_at(p, "efbc:ParameterCode", NULL);
+        num = eforms_x_text_at(p, "efbc:ParameterNumeric", NULL);
+        if (!num || !map_is_decimal(num)) {
+            TRY(eforms_note_add(c->ns, "number_invalid", field,
+                                "efac:AwardCriterionParameter (line %ld): BT-541 '%.40s' is not a number; left out",
+                                (long)xmlGetLineNo(p), num ? num : ""));
+            goto next;
+        }
+        if (!numbers && !(numbers = jnew_in(cr, "numbers", 1))) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        nobj = jpush_obj(numbers);
+        nv = map_number(num);
+        if (!nobj || !nv) {
+            json_free(nv);
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(json_object_set(nobj, "number", nv));
+        for (i = 0; code && i < sizeof map_crit_param / sizeof map_crit_param[0]; i++)
+            if (strcmp(map_crit_param[i].code, code) == 0)
+                break;
+        if (code && i < sizeof map_crit_param / sizeof map_crit_param[0])
+            TRY(jset_str(nobj, map_crit_param[i].key, map_crit_param[i].value));
+        else
+            TRY(eforms_note_add(c->ns, "code_outside_codelist", field,
+                                "BT-5421/5422/5423 parameter code '%.40s' unknown: number kept without its kind",
+                                code ? code : ""));
+    next:
+        free(code);
+        free(num);
+        code = num = NULL;
+    }
+cleanup:
+    free(s);
+    free(code);
+    free(num);
+    return rc;
+}
+
+/* Duration (BT-36) in days: DAY 1, WEEK 7, MONTH 30, YEAR 365 (note when converted). */
+static int map_duration(map_ctx *c, xmlNodePtr dm, json_value *period, const char *field)
+{
+    char *txt = eforms_x_text(dm, NULL), *unit = eforms_x_attr(dm, "unitCode");
+    long mult = 0, n;
+    char *end;
+    int rc = 0;
+
+    if (!txt || !unit)
+        goto cleanup;
+    if (strcmp(unit, "DAY") == 0 || strcmp(unit, "CALENDAR_DAY") == 0)
+        mult = 1;
+    else if (strcmp(unit, "WEEK") == 0)
+        mult = 7;
+    else if (strcmp(unit, "MONTH") == 0)
+        mult = 30;
+    else if (strcmp(unit, "YEAR") == 0)
+        mult = 365;
+    n = strtol(txt, &end, 10);
+    if (!mult || *end || n < 0 || n > 100000) {
+        rc = eforms_note_add(c->ns, "code_outside_codelist", field, "BT-36 duration '%.20s %.20s' not understood",
+                             txt, unit);
+        goto cleanup;
+    }
+    {
+        json_value *v = json_new_number((double)(n * mult));
+        TRY(jset(period, "durationInDays", v));
+    }
+    if (mult != 1)
+        rc = eforms_note_add(c->ns, "duration_converted", field, "BT-36 %ld %s read as %ld days", n, unit, n * mult);
+cleanup:
+    free(txt);
+    free(unit);
+    return rc;
+}
+
+/* cac:PlannedPeriod -> contractPeriod {startDate, endDate, durationInDays}. */
+static int map_period(map_ctx *c, xmlNodePtr pp, json_value *owner, const char *field)
+{
+    json_value *per;
+    char d[64];
+    int rc = 0, r;
+
+    if (!pp)
+        return 0;
+    per = jnew_in(owner, "contractPeriod", 0);
+    if (!per)
+        return ERR_NOMEM;
+    r = map_datetime(c, eforms_x_first(pp, "cbc:StartDate"), NULL, 0, field, d, sizeof d);
+    if (r == 0)
+        TRY(jset_str(per, "startDate", d));
+    else if (r < 0 && r != ERR_BAD_INPUT)
+        return r;
+    r = map_datetime(c, eforms_x_first(pp, "cbc:EndDate"), NULL, 1, field, d, sizeof d);
+    if (r == 0)
+        TRY(jset_str(per, "endDate", d));
+    else if (r < 0 && r != ERR_BAD_INPUT)
+        return r;
+    TRY(map_duration(c, eforms_x_first(pp, "cbc:DurationMeasure"), per, field));
+    if (json_len(per) == 0)
+        json_object_remove(owner, "contractPeriod");
+cleanup:
+    return rc;
+}
+
+/* Items (CPV, BT-262 main + BT-263 additional) of one cac:ProcurementProject. */
+static int map_item(map_ctx *c, xmlNodePtr proj, const char *lot_id)
+{
+    xmlNodePtr main_cl = eforms_x_first(proj, "cac:MainCommodityClassification/cbc:ItemClassificationCode"), ad;
+    json_value *it, *cl, *adds = NULL;
+    char idbuf[24], *s = NULL;
+    int rc = 0;
+
+    if (!main_cl)
+        return 0;
+    if (!c->items && !(c->items = jnew_in(c->tender, "items", 1)))
+        return ERR_NOMEM;
+    it = jpush_obj(c->items);
+    if (!it)
+        return ERR_NOMEM;
+    snprintf(idbuf, sizeof idbuf, "%zu", ++c->n_items);
+    TRY(jset_str(it, "id", idbuf));
+    cl = jnew_in(it, "classification", 0);
+    if (!cl) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    s = eforms_x_attr(main_cl, "listName");
+    TRY(jset_str(cl, "scheme", s && strcmp(s, "cpv") != 0 ? s : "CPV"));
+    free(s);
+    s = eforms_x_text(main_cl, NULL);
+    TRY(jset_str(cl, "id", s));
+    free(s);
+    s = NULL;
+    for (ad = eforms_x_first(proj, "cac:AdditionalCommodityClassification"); ad; ad = eforms_x_next(ad)) {
+        xmlNodePtr code = eforms_x_first(ad, "cbc:ItemClassificationCode");
+        json_value *a;
+
+        s = eforms_x_text(code, NULL);
+        if (!s)
+            continue;
+        if (!adds && !(adds = jnew_in(it, "additionalClassifications", 1))) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        a = jpush_obj(adds);
+        if (!a) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        {
+            char *ln = eforms_x_attr(code, "listName");
+            rc = jset_str(a, "scheme", ln && strcmp(ln, "cpv") != 0 ? ln : "CPV");
+            free(ln);
+            if (rc)
+                goto cleanup;
+        }
+        TRY(jset_str(a, "id", s));
+        free(s);
+        s = NULL;
+    }
+    if (lot_id)
+        TRY(jset_str(it, "relatedLot", lot_id));
+cleanup:
+    free(s);
+    return rc;
+}
+
+static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t *n_deadlines)
+{
+    xmlNodePtr l;
+    char *id = NULL, *s = NULL, *scheme = NULL;
+    char field[96], d[64];
+    int rc = 0;
+    int64_t best = 0;
+
+    earliest_deadline[0] = '\0';
+    *n_deadlines = 0;
+    for (l = eforms_x_first(c->root, "cac:ProcurementProjectLot"); l; l = eforms_x_next(l)) {
+        xmlNodePtr idn = eforms_x_first(l, "cbc:ID"), proj = eforms_x_first(l, "cac:ProcurementProject"), sc, dl;
+        json_value *lot, *v = NULL, *crit = NULL;
+        int r;
+
+        id = eforms_x_text(idn, NULL);
+        scheme = eforms_x_attr(idn, "schemeName");
+        if (!id || (scheme && strcmp(scheme, "LotsGroup") == 0) || strncmp(id, "GLO-", 4) == 0)
+            goto next; /* groups of lots (BT-330) are not lots */
+        lot = map_lot(c, id);
+        if (!lot) {
+            rc = c->n_lots >= MAP_MAX_LOTS ? err_set(c->e, ERR_LIMIT, "cac:ProcurementProjectLot (line %ld): more "
+                                                                       "than %d lots", (long)xmlGetLineNo(l), MAP_MAX_LOTS)
+                                           : ERR_NOMEM;
+            goto cleanup;
+        }
+        snprintf(field, sizeof field, "tender.lots[%.40s]", id);
+        s = eforms_x_text_at(proj, "cbc:Name", c->lang);
+        TRY(jset_str(lot, "title", s));
+        free(s);
+        s = eforms_x_text_at(proj, "cbc:Description", c->lang);
+        TRY(jset_str(lot, "description", s));
+        free(s);
+        s = NULL;
+        TRY(map_amount(c, eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
+                       field, &v));
+        if (v)
+            TRY(json_object_set(lot, "value", v));
+        TRY(map_period(c, eforms_x_first(proj, "cac:PlannedPeriod"), lot, field));
+        dl = eforms_x_first(l, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod");
+        r = map_datetime(c, eforms_x_first(dl, "cbc:EndDate"), eforms_x_first(dl, "cbc:EndTime"), 1, field, d,
+                         sizeof d);
+        if (r == 0) {
+            json_value *tp = jnew_in(lot, "tenderPeriod", 0);
+            if (!tp) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            TRY(jset_str(tp, "endDate", d));
+            if (*n_deadlines == 0 || map_epoch(d) < best) {
+                best = map_epoch(d);
+                snprintf(earliest_deadline, dl_size, "%s", d);
+            }
+            (*n_deadlines)++;
+        } else if (r < 0 && r != ERR_BAD_INPUT) {
+            rc = r;
+            goto cleanup;
+        }
+        for (sc = eforms_x_first(l, "cac:TenderingTerms/cac:AwardingTerms/cac:AwardingCriterion/"
+                                    "cac:SubordinateAwardingCriterion");
+             sc; sc = eforms_x_next(sc)) {
+            if (!crit) {
+                json_value *ac = jnew_in(lot, "awardCriteria", 0);
+                if (!ac || !(crit = jnew_in(ac, "criteria", 1))) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+            }
+            TRY(map_criterion(c, sc, crit, field));
+        }
+        TRY(map_item(c, proj, id));
+    next:
+        free(id);
+        free(scheme);
+        id = scheme = NULL;
+    }
+cleanup:
+    free(id);
+    free(s);
+    free(scheme);
+    return rc;
+}
+
+static int map_tender(map_ctx *c, const char *folder_id)
+{
+    xmlNodePtr proj = eforms_x_first(c->root, "cac:ProcurementProject");
+    char *s = NULL;
+    char deadline[64];
+    size_t n_deadlines = 0;
+    json_value *v = NULL;
+    const map_code *mc;
+    int rc = 0;
+
+    TRY(jset_str(c->tender, "id", folder_id));
+    s = eforms_x_text_at(proj, "cbc:Name", c->lang); /* BT-21 */
+    TRY(jset_str(c->tender, "title", s));
+    free(s);
+    s = eforms_x_text_at(proj, "cbc:Description", c->lang); /* BT-24 */
+    TRY(jset_str(c->tender, "description", s));
+    free(s);
+    s = eforms_x_text_at(proj, "cbc:ProcurementTypeCode", NULL); /* BT-23 */
+    if (s) {
+        const char *cat = strcmp(s, "works") == 0      ? "works"
+                          : strcmp(s, "supplies") == 0 ? "goods"
+                          : strcmp(s, "services") == 0 ? "services"
+                                                       : NULL;
+        if (cat)
+            TRY(jset_str(c->tender, "mainProcurementCategory", cat));
+        else
+            TRY(eforms_note_add(c->ns, "code_mapped", "tender.mainProcurementCategory",
+                                "BT-23 '%.40s' has no OCDS category; left out", s));
+    }
+    free(s);
+    s = eforms_x_text_at(c->root, "cac:TenderingProcess/cbc:ProcedureCode", NULL); /* BT-105 */
+    if (s) {
+        mc = MAP_FIND(map_procedure, s);
+        if (!mc) {
+            TRY(eforms_note_add(c->ns, "code_outside_codelist", "tender.procurementMethod",
+                                "BT-105 procedure type '%.40s' is not in the eForms codelist", s));
+            TRY(jset_str(c->tender, "procurementMethodDetails", s));
+        } else {
+            if (mc->ocds)
+                TRY(jset_str(c->tender, "procurementMethod", mc->ocds));
+            TRY(jset_str(c->tender, "procurementMethodDetails", mc->label));
+            if (!mc->ocds)
+                TRY(eforms_note_add(c->ns, "code_mapped", "tender.procurementMethod",
+                                    "BT-105 '%s' (%s) has no OCDS procurementMethod: only the details are kept",
+                                    mc->code, mc->label));
+            else if (strcmp(mc->code, mc->ocds) != 0)
+                TRY(eforms_note_add(c->ns, "code_mapped", "tender.procurementMethod",
+                                    "BT-105 '%s' mapped to '%s' (OCP eForms guidance)", mc->code, mc->ocds));
+        }
+    }
+    free(s);
+    s = eforms_x_text_at(c->root, "cac:TenderingProcess/cac:ProcessJustification/cbc:ProcessReason", c->lang);
+    TRY(jset_str(c->tender, "procurementMethodRationale", s)); /* BT-136 text (BT-135) */
+    free(s);
+    s = NULL;
+    TRY(map_amount(c, eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
+                   "tender.value", &v)); /* BT-27 procedure */
+    if (v) {
+        TRY(json_object_set(c->tender, "value", v));
+        v = NULL;
+    }
+    TRY(map_period(c, eforms_x_first(proj, "cac:PlannedPeriod"), c->tender, "tender.contractPeriod"));
+    TRY(map_lots(c, deadline, sizeof deadline, &n_deadlines));
+    if (c->n_items == 0)
+        TRY(map_item(c, proj, NULL));
+    if (n_deadlines > 0) {
+        json_value *tp = jnew_in(c->tender, "tenderPeriod", 0);
+        if (!tp) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(jset_str(tp, "endDate", deadline));
+        if (n_deadlines > 1)
+            TRY(eforms_note_add(c->ns, "derived", "tender.tenderPeriod.endDate",
+                                "the earliest of %zu lot deadlines (BT-131)", n_deadlines));
+    }
+    /* One lot (or lots that all agree): its value, criteria and period are the tender's. */
+    if (c->n_lots >= 1) {
+        const json_value *first = c->lotv[0].obj;
+        static const char *keys[] = {"value", "awardCriteria", "contractPeriod"};
+        size_t k, i;
+
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            const json_value *fv = json_get(first, keys[k]);
+            int same = fv != NULL;
+            if (json_get(c->tender, keys[k]))
+                continue;
+            for (i = 1; same && i < c->n_lots; i++)
+                same = json_equal(fv, json_get(c->lotv[i].obj, keys[k]));
+            if (!same || (k == 0 && c->n_lots > 1))
+                continue; /* several lots: their values add up to no stated total */
+            TRY(jset(c->tender, keys[k], json_clone(fv)));
+            if (k == 0)
+                TRY(eforms_note_add(c->ns, "derived", "tender.value",
+                                    "no procedure BT-27: the value of the only lot %.40s", c->lotv[0].id));
+        }
+    }
+cleanup:
+    json_free(v);
+    free(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- results */
+
+typedef struct {
+    char *id;          /* TEN-nnnn */
+    char *lot;         /* BT-13714 */
+    char *tpa;         /* tendering party ref */
+    xmlNodePtr amount; /* BT-720 PayableAmount */
+    json_value *bid;
+} map_bidref;
+
+typedef struct {
+    char *id;            /* TPA-nnnn */
+    xmlNodePtr node;
+} map_tpa;
+
+typedef struct {
+    map_bidref *t;
+    size_t n_t;
+    map_tpa *p;
+    size_t n_p;
+} map_results;
+
+static void map_results_dispose(map_results *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_t; i++) {
+        free(r->t[i].id);
+        free(r->t[i].lot);
+        free(r->t[i].tpa);
+    }
+    for (i = 0; i < r->n_p; i++)
+        free(r->p[i].id);
+    free(r->t);
+    free(r->p);
+}
+
+static map_bidref *map_find_tender(map_results *r, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < r->n_t; i++)
+        if (strcmp(r->t[i].id, id) == 0)
+            return &r->t[i];
+    return NULL;
+}
+
+static xmlNodePtr map_find_tpa(map_results *r, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < r->n_p; i++)
+        if (strcmp(r->p[i].id, id) == 0)
+            return r->p[i].node;
+    return NULL;
+}
+
+/* Adds the tenderers of tendering party `tpa` (efac:Tenderer -> ORG) to array arr as
+ * OrganizationReferences, giving them `role`. */
+static int map_tenderers(map_ctx *c, map_results *r, const char *tpa, json_value *arr, const char *role,
+                         const char *field)
+{
+    xmlNodePtr p = map_find_tpa(r, tpa), t;
+    char *ref = NULL;
+    int rc = 0;
+
+    if (!p) {
+        if (tpa)
+            rc = eforms_note_add(c->ns, "org_unresolved", field, "tendering party %.40s is not in the notice", tpa);
+        return rc;
+    }
+    for (t = eforms_x_first(p, "efac:Tenderer"); t; t = eforms_x_next(t)) {
+        map_org *o;
+        size_t i;
+        int dup = 0;
+
+        ref = eforms_x_text_at(t, "cbc:ID", NULL);
+        TRY(map_party(c, ref, role, field, &o));
+        if (o) {
+            for (i = 0; i < json_len(arr); i++) {
+                const char *id = json_get_str(json_at(arr, i), "id");
+                if (id && strcmp(id, o->party_id) == 0)
+                    dup = 1;
+            }
+            if (!dup) {
+                json_value *ref_obj = map_org_ref(o);
+                if (!ref_obj) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                TRY(json_array_push(arr, ref_obj));
+            }
+        }
+        free(ref);
+        ref = NULL;
+    }
+cleanup:
+    free(ref);
+    return rc;
+}
+
+static int map_stat(map_ctx *c, const char *measure, json_value *value, const char *lot, const char *currency)
+{
+    json_value *s;
+    char idbuf[24];
+    int rc = 0;
+
+    if (!c->bid_stats && !(c->bid_stats = jnew_in(c->bids, "statistics", 1))) {
+        json_free(value);
+        return ERR_NOMEM;
+    }
+    s = jpush_obj(c->bid_stats);
+    if (!s) {
+        json_free(value);
+        return ERR_NOMEM;
+    }
+    snprintf(idbuf, sizeof idbuf, "%zu", ++c->n_stats);
+    TRY(jset_str(s, "id", idbuf));
+    TRY(jset_str(s, "measure", measure));
+    TRY(jset(s, "value", value));
+    value = NULL;
+    if (currency)
+        TRY(jset_str(s, "currency", currency));
+    TRY(jset_str(s, "relatedLot", lot));
+cleanup:
+    json_free(value);
+    return rc;
+}
+
+/* Sums the BT-720 values of tenders `ids`; sets *out to {amount, currency} when every one
+ * has a value in one currency (note otherwise). */
+static int map_sum_values(map_ctx *c, map_results *r, char **ids, size_t n, const char *field, json_value **out)
+{
+    double sum = 0, x;
+    char cur[16], cur0[16] = "";
+    size_t i, have = 0;
+    int rc = 0;
+
+    *out = NULL;
+    for (i = 0; i < n; i++) {
+        map_bidref *t = map_find_tender(r, ids[i]);
+        if (!t || !t->amount)
+            continue;
+        if (map_amount_double(t->amount, &x, cur, sizeof cur) != 0)
+            continue;
+        if (have && strcmp(cur, cur0) != 0)
+            return eforms_note_add(c->ns, "currency_mixed", field, "tender values in %s and %s: no total", cur0, cur);
+        snprintf(cur0, sizeof cur0, "%s", cur);
+        sum += x;
+        have++;
+    }
+    if (have == 0)
+        return 0;
+    if (have == 1) { /* keep the source text of a single value */
+        for (i = 0; i < n; i++) {
+            map_bidref *t = map_find_tender(r, ids[i]);
+            if (t && t->amount)
+                return map_amount(c, t->amount, field, out);
+        }
+    }
+    {
+        json_value *v = json_new_object();
+        if (!v)
+            return ERR_NOMEM;
+        rc = jset(v, "amount", json_new_number(sum));
+        if (rc == 0 && *cur0)
+            rc = jset_str(v, "currency", cur0);
+        if (rc == 0 && have < n)
+            rc = eforms_note_add(c->ns, "derived", field, "sum of %zu of %zu tender values (BT-720)", have, n);
+        if (rc) {
+            json_free(v);
+            return rc;
+        }
+        *out = v;
+    }
+    return 0;
+}
+
+typedef struct {
+    char **v;
+    size_t n;
+} map_strs;
+
+static void map_strs_dispose(map_strs *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+/* Collects the texts of every `path` sibling under n (cbc:ID of repeated references). */
+static int map_collect(xmlNodePtr n, const char *path, const char *leaf, map_strs *out)
+{
+    xmlNodePtr x;
+
+    for (x = eforms_x_first(n, path); x; x = eforms_x_next(x)) {
+        char *s = eforms_x_text_at(x, leaf, NULL), **nv;
+        if (!s)
+            continue;
+        nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+        if (!nv) {
+            free(s);
+            return ERR_NOMEM;
+        }
+        out->v = nv;
+        out->v[out->n++] = s;
+    }
+    return 0;
+}
+
+static int map_results_read(map_ctx *c, xmlNodePtr nr, map_results *r)
+{
+    xmlNodePtr x;
+    int rc = 0;
+
+    for (x = eforms_x_first(nr, "efac:TenderingParty"); x; x = eforms_x_next(x)) {
+        map_tpa *nv;
+        char *id = eforms_x_text_at(x, "cbc:ID", NULL);
+        if (!id)
+            continue;
+        if (r->n_p >= MAP_MAX_RESULTS || !(nv = realloc(r->p, (r->n_p + 1) * sizeof *nv))) {
+            free(id);
+            return r->n_p >= MAP_MAX_RESULTS ? err_set(c->e, ERR_LIMIT, "too many efac:TenderingParty") : ERR_NOMEM;
+        }
+        r->p = nv;
+        nv[r->n_p].id = id;
+        nv[r->n_p].node = x;
+        r->n_p++;
+    }
+    for (x = eforms_x_first(nr, "efac:LotTender"); x; x = eforms_x_next(x)) {
+        map_bidref *nv, *t;
+        char *id = eforms_x_text_at(x, "cbc:ID", NULL);
+        if (!id)
+            continue;
+        if (r->n_t >= MAP_MAX_RESULTS || !(nv = realloc(r->t, (r->n_t + 1) * sizeof *nv))) {
+            free(id);
+            return r->n_t >= MAP_MAX_RESULTS ? err_set(c->e, ERR_LIMIT, "too many efac:LotTender") : ERR_NOMEM;
+        }
+        r->t = nv;
+        t = &nv[r->n_t++];
+        t->id = id;
+        t->lot = eforms_x_text_at(x, "efac:TenderLot/cbc:ID", NULL);
+        t->tpa = eforms_x_text_at(x, "efac:TenderingParty/cbc:ID", NULL);
+        t->amount = eforms_x_first(x, "cac:LegalMonetaryTotal/cbc:PayableAmount");
+        t->bid = NULL;
+    }
+    return rc;
+}
+
+/* bids.details[] from efac:LotTender (BT-720 value, tenderers through the tendering party). */
+static int map_bids(map_ctx *c, map_results *r)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < r->n_t; i++) {
+        map_bidref *t = &r->t[i];
+        json_value *b, *arr, *v = NULL;
+        char field[96];
+
+        if (!c->bid_details && !(c->bid_details = jnew_in(c->bids, "details", 1)))
+            return ERR_NOMEM;
+        b = jpush_obj(c->bid_details);
+        if (!b)
+            return ERR_NOMEM;
+        snprintf(field, sizeof field, "bids.details[%.40s]", t->id);
+        TRY(jset_str(b, "id", t->id));
+        if (t->lot) {
+            arr = jnew_in(b, "relatedLots", 1);
+            if (!arr)
+                return ERR_NOMEM;
+            TRY(jpush_str(arr, t->lot));
+        }
+        TRY(map_amount(c, t->amount, field, &v));
+        if (v)
+            TRY(json_object_set(b, "value", v));
+        arr = jnew_in(b, "tenderers", 1);
+        if (!arr)
+            return ERR_NOMEM;
+        TRY(map_tenderers(c, r, t->tpa, arr, "tenderer", field));
+        if (json_len(arr) == 0)
+            json_object_remove(b, "tenderers");
+        t->bid = b;
+    }
+cleanup:
+    return rc;
+}
+
+static const char *map_award_status(const char *code)
+{
+    if (!code)
+        return NULL;
+    if (strcmp(code, "selec-w") == 0)
+        return "active";
+    if (strcmp(code, "clos-nw") == 0)
+        return "unsuccessful";
+    if (strcmp(code, "open-nw") == 0)
+        return "pending";
+    return NULL;
+}
+
+/* The earliest BT-1451 winner decision date of the settled contracts `cons`. */
+static int map_award_date(map_ctx *c, xmlNodePtr nr, map_strs *cons, char *out, size_t out_size)
+{
+    xmlNodePtr sc;
+    int64_t best = 0;
+    int have = 0, rc = 0;
+    char d[64];
+
+    out[0] = '\0';
+    for (sc = eforms_x_first(nr, "efac:SettledContract"); sc; sc = eforms_x_next(sc)) {
+        char *id = eforms_x_text_at(sc, "cbc:ID", NULL);
+        size_t i;
+        int hit = 0, r;
+
+        for (i = 0; id && i < cons->n; i++)
+            hit |= strcmp(cons->v[i], id) == 0;
+        free(id);
+        if (!hit)
+            continue;
+        r = map_datetime(c, eforms_x_first(sc, "cbc:AwardDate"), NULL, 0, "awards.date", d, sizeof d);
+        if (r < 0 && r != ERR_BAD_INPUT)
+            return r;
+        if (r == 0 && (!have || map_epoch(d) < best)) {
+            best = map_epoch(d);
+            snprintf(out, out_size, "%s", d);
+            have = 1;
+        }
+    }
+    return rc;
+}
+
+static int map_lot_results(map_ctx *c, xmlNodePtr nr, map_results *r, size_t *n_with_tenders, json_value **tenders)
+{
+    xmlNodePtr lr;
+    map_strs tens = {0}, cons = {0};
+    char *id = NULL, *lot = NULL, *code = NULL, *s = NULL;
+    int rc = 0;
+
+    *n_with_tenders = 0;
+    *tenders = NULL;
+    for (lr = eforms_x_first(nr, "efac:LotResult"); lr; lr = eforms_x_next(lr)) {
+        json_value *a, *v = NULL;
+        xmlNodePtr st;
+        const char *status;
+        char field[96], d[64];
+        size_t i;
+
+        id = eforms_x_text_at(lr, "cbc:ID", NULL);
+        lot = eforms_x_text_at(lr, "efac:TenderLot/cbc:ID", NULL);
+        if (!id)
+            goto next;
+        snprintf(field, sizeof field, "awards[%.40s]", id);
+        TRY(map_collect(lr, "efac:LotTender", "cbc:ID", &tens));
+        TRY(map_collect(lr, "efac:SettledContract", "cbc:ID", &cons));
+        /* BT-759 / BT-760 received submissions -> bids.statistics */
+        for (st = eforms_x_first(lr, "efac:ReceivedSubmissionsStatistics"); st; st = eforms_x_next(st)) {
+            const map_code *mc;
+            json_value *num;
+
+            code = eforms_x_text_at(st, "efbc:StatisticsCode", NULL);
+            s = eforms_x_text_at(st, "efbc:StatisticsNumeric", NULL);
+            if (!code && s) { /* BT-759 without BT-760 (seen in SDK 1.7/1.8 notices) */
+                code = strdup("tenders");
+                if (!code) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                TRY(eforms_note_add(c->ns, "code_assumed", field,
+                                    "BT-759 count %.20s has no BT-760 type: read as tenders received", s));
+            }
+            mc = MAP_FIND(map_submission, code);
+            if (!s || !map_is_decimal(s) || strchr(s, '.') || s[0] == '-') {
+                TRY(eforms_note_add(c->ns, "number_invalid", field,
+                                    "BT-759 (line %ld): '%.20s' is not a count; left out", (long)xmlGetLineNo(st),
+                                    s ? s : ""));
+            } else if (!mc) {
+                TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-760 '%.40s' unknown; left out",
+                                    code ? code : ""));
+            } else {
+                num = map_number(s);
+                if (!num) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                if (strcmp(mc->code, "tenders") == 0) {
+                    (*n_with_tenders)++;
+                    json_free(*tenders);
+                    *tenders = json_clone(num);
+                    if (!*tenders) {
+                        json_free(num);
+                        rc = ERR_NOMEM;
+                        goto cleanup;
+                    }
+                }
+                TRY(map_stat(c, mc->ocds, num, lot, NULL));
+            }
+            free(code);
+            free(s);
+            code = s = NULL;
+        }
+        /* BT-710 / BT-711 lowest and highest tender values */
+        {
+            static const struct {
+                const char *path, *measure;
+            } lh[] = {{"cbc:LowerTenderAmount", "lowestValidBidValue"}, {"cbc:HigherTenderAmount", "highestValidBidValue"}};
+            for (i = 0; i < 2; i++) {
+                xmlNodePtr n = eforms_x_first(lr, lh[i].path);
+                TRY(map_amount(c, n, field, &v));
+                if (v) {
+                    json_value *amt = json_object_take(v, "amount");
+                    char *cur = eforms_x_attr(n, "currencyID");
+                    json_free(v);
+                    v = NULL;
+                    rc = map_stat(c, lh[i].measure, amt, lot, cur);
+                    free(cur);
+                    if (rc)
+                        goto cleanup;
+                }
+            }
+        }
+        /* the award */
+        if (!c->awards && !(c->awards = jnew_in(c->rel, "awards", 1))) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        a = jpush_obj(c->awards);
+        if (!a) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(jset_str(a, "id", id));
+        if (lot) {
+            json_value *rl = jnew_in(a, "relatedLots", 1);
+            if (!rl) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            TRY(jpush_str(rl, lot));
+        }
+        code = eforms_x_text_at(lr, "cbc:TenderResultCode", NULL); /* BT-142 */
+        status = map_award_status(code);
+        if (status)
+            TRY(jset_str(a, "status", status));
+        else if (code)
+            TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-142 '%.40s' unknown", code));
+        if (code && strcmp(code, "selec-w") == 0) {
+            json_value *sup = jnew_in(a, "suppliers", 1), *rb;
+            if (!sup) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            for (i = 0; i < tens.n; i++) {
+                map_bidref *t = map_find_tender(r, tens.v[i]);
+                if (!t) {
+                    TRY(eforms_note_add(c->ns, "reference_unresolved", field, "lot tender %.40s is not in the notice",
+                                        tens.v[i]));
+                    continue;
+                }
+                TRY(map_tenderers(c, r, t->tpa, sup, "supplier", field));
+            }
+            if (json_len(sup) == 0)
+                json_object_remove(a, "suppliers");
+            TRY(map_sum_values(c, r, tens.v, tens.n, field, &v));
+            if (v) {
+                TRY(json_object_set(a, "value", v));
+                v = NULL;
+            }
+            if (tens.n) {
+                rb = jnew_in(a, "relatedBids", 1);
+                if (!rb) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                for (i = 0; i < tens.n; i++)
+                    TRY(jpush_unique(rb, tens.v[i]));
+            }
+            TRY(map_award_date(c, nr, &cons, d, sizeof d));
+            if (*d)
+                TRY(jset_str(a, "date", d));
+        } else if (code && strcmp(code, "clos-nw") == 0) {
+            char *why = eforms_x_text_at(lr, "efac:DecisionReason/efbc:DecisionReasonCode", NULL); /* BT-144 */
+            rc = jset_str(a, "statusDetails", why);
+            free(why);
+            if (rc)
+                goto cleanup;
+        }
+    next:
+        free(id);
+        free(lot);
+        free(code);
+        id = lot = code = NULL;
+        map_strs_dispose(&tens);
+        map_strs_dispose(&cons);
+    }
+cleanup:
+    free(id);
+    free(lot);
+    free(code);
+    free(s);
+    map_strs_dispose(&tens);
+    map_strs_dispose(&cons);
+    return rc;
+}
+
+/* The contract object for a SettledContract id, created on first use. */
+static json_value *map_contract(map_ctx *c, const char *id)
+{
+    size_t i;
+    json_value *o;
+
+    if (!c->contracts && !(c->contracts = jnew_in(c->rel, "contracts", 1)))
+        return NULL;
+    for (i = 0; i < json_len(c->contracts); i++) {
+        const char *cid = json_get_str(json_at(c->contracts, i), "id");
+        if (cid && strcmp(cid, id) == 0)
+            return (json_value *)(uintptr_t)json_at(c->contracts, i);
+    }
+    o = jpush_obj(c->contracts);
+    if (!o || jset_str(o, "id", id) != 0)
+        return NULL;
+    return o;
+}
+
+static int map_contracts(map_ctx *c, xmlNodePtr nr, map_results *r)
+{
+    xmlNodePtr sc, lr;
+    map_strs tens = {0}, awards = {0};
+    char *id = NULL, *s = NULL;
+    int rc = 0;
+
+    for (sc = eforms_x_first(nr, "efac:SettledContract"); sc; sc = eforms_x_next(sc)) {
+        json_value *k, *v = NULL;
+        char field[96], d[64];
+        int rr;
+
+        id = eforms_x_text_at(sc, "cbc:ID", NULL);
+        if (!id)
+            continue;
+        snprintf(field, sizeof field, "contracts[%.40s]", id);
+        k = map_contract(c, id);
+        if (!k) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        for (lr = eforms_x_first(nr, "efac:LotResult"); lr; lr = eforms_x_next(lr)) {
+            map_strs cons = {0};
+            size_t i;
+            int hit = 0;
+
+            TRY(map_collect(lr, "efac:SettledContract", "cbc:ID", &cons));
+            for (i = 0; i < cons.n; i++)
+                hit |= strcmp(cons.v[i], id) == 0;
+            map_strs_dispose(&cons);
+            if (hit) {
+                char *aid = eforms_x_text_at(lr, "cbc:ID", NULL), **nv;
+                if (!aid)
+                    continue;
+                nv = realloc(awards.v, (awards.n + 1) * sizeof *nv);
+                if (!nv) {
+                    free(aid);
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                awards.v = nv;
+                awards.v[awards.n++] = aid;
+            }
+        }
+        if (awards.n == 1) {
+            TRY(jset_str(k, "awardID", awards.v[0]));
+        } else if (awards.n > 1) {
+            json_value *ids = jnew_in(k, "awardIDs", 1);
+            size_t i;
+            if (!ids) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            for (i = 0; i < awards.n; i++)
+                TRY(jpush_str(ids, awards.v[i]));
+        }
+        s = eforms_x_text_at(sc, "cbc:Title", c->lang); /* BT-721 */
+        TRY(jset_str(k, "title", s));
+        free(s);
+        s = eforms_x_text_at(sc, "efac:ContractReference/cbc:ID", NULL); /* BT-150 */
+        if (s) {
+            json_value *ids = jnew_in(k, "identifiers", 1), *o;
+            if (!ids || !(o = jpush_obj(ids))) {
+                rc = ERR_NOMEM;
+                goto cleanup;
+            }
+            TRY(jset_str(o, "id", s));
+            TRY(jset_str(o, "scheme", "eforms-BT-150"));
+        }
+        free(s);
+        s = NULL;
+        rr = map_datetime(c, eforms_x_first(sc, "cbc:IssueDate"), NULL, 0, field, d, sizeof d); /* BT-145 */
+        if (rr == 0)
+            TRY(jset_str(k, "dateSigned", d));
+        else if (rr < 0 && rr != ERR_BAD_INPUT) {
+            rc = rr;
+            goto cleanup;
+        }
+        TRY(map_collect(sc, "efac:LotTender", "cbc:ID", &tens));
+        TRY(map_sum_values(c, r, tens.v, tens.n, field, &v)); /* BT-720 of its tenders */
+        if (v)
+            TRY(json_object_set(k, "value", v));
+        free(id);
+        id = NULL;
+        map_strs_dispose(&tens);
+        map_strs_dispose(&awards);
+    }
+cleanup:
+    free(id);
+    free(s);
+    map_strs_dispose(&tens);
+    map_strs_dispose(&awards);
+    return rc;
+}
+
+static int map_notice_results(map_ctx *c)
+{
+    xmlNodePtr nr = eforms_x_first(c->ext, "efac:NoticeResult");
+    map_results r = {0};
+    size_t n_with_tenders = 0;
+    json_value *tenders = NULL;
+    int rc = 0;
+
+    if (!nr)
+        return 0;
+    c->bids = jnew_in(c->rel, "bids", 0);
+    if (!c->bids)
+        return ERR_NOMEM;
+    TRY(map_results_read(c, nr, &r));
+    TRY(map_bids(c, &r));
+    TRY(map_lot_results(c, nr, &r, &n_with_tenders, &tenders));
+    TRY(map_contracts(c, nr, &r));
+    if (n_with_tenders == 1 && c->n_lots <= 1) { /* BT-759 of the only lot */
+        TRY(json_object_set(c->tender, "numberOfTenderers", tenders));
+        tenders = NULL;
+    }
+    if (json_len(c->bids) == 0)
+        json_object_remove(c->rel, "bids");
+cleanup:
+    json_free(tenders);
+    map_results_dispose(&r);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- changes, modifications */
+
+static int map_join_texts(map_ctx *c, xmlNodePtr parent, const char *path, const char *leaf, char *out, size_t n)
+{
+    xmlNodePtr x;
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (x = eforms_x_first(parent, path); x; x = eforms_x_next(x)) {
+        char *s = eforms_x_text_at(x, leaf, c->lang);
+        if (s && len < n - 1) {
+            int w = snprintf(out + len, n - len, "%s%s", len ? "; " : "", s);
+            len = w < 0 ? len : (size_t)w + len >= n ? n - 1 : len + (size_t)w;
+        }
+        free(s);
+    }
+    return 0;
+}
+
+/* BT-13716/BT-141/BT-140 (efac:Changes) -> tender.amendments[]; efac:ContractModification
+ * (BT-200/BT-201/BT-202, BT-1501) -> contracts[].amendments[]. */
+static int map_changes(map_ctx *c, int *is_change)
+{
+    xmlNodePtr ch = eforms_x_first(c->ext, "efac:Changes"), m;
+    char desc[2048], why[2048], idbuf[160];
+    char *s = NULL;
+    size_t k = 0;
+    int rc = 0;
+
+    *is_change = ch != NULL;
+    if (ch) {
+        json_value *am = jnew_in(c->tender, "amendments", 1), *a;
+        if (!am || !(a = jpush_obj(am)))
+            return ERR_NOMEM;
+        snprintf(idbuf, sizeof idbuf, "%.150s", c->notice_id);
+        TRY(jset_str(a, "id", idbuf));
+        TRY(jset_str(a, "date", c->release_date));
+        TRY(map_join_texts(c, ch, "efac:Change", "efbc:ChangeDescription", desc, sizeof desc));
+        TRY(jset_str(a, "description", desc));
+        TRY(map_join_texts(c, ch, "efac:ChangeReason", "efbc:ReasonDescription", why, sizeof why));
+        if (!*why)
+            TRY(map_join_texts(c, ch, "efac:ChangeReason", "cbc:ReasonCode", why, sizeof why));
+        TRY(jset_str(a, "rationale", why));
+        s = eforms_x_text_at(ch, "efbc:ChangedNoticeIdentifier", NULL); /* BT-758 */
+        TRY(jset_str(a, "amendsReleaseID", s));
+        free(s);
+        s = NULL;
+    }
+    for (m = eforms_x_first(c->ext, "efac:ContractModification"); m; m = eforms_x_next(m)) {
+        json_value *k_obj, *am, *a;
+
+        s = eforms_x_text_at(m, "efbc:ModifiedContractIdentifier", NULL);
+        if (!s) {
+            TRY(eforms_note_add(c->ns, "reference_unresolved", "contracts.amendments",
+                                "efac:ContractModification (line %ld) names no contract (BT-1501)",
+                                (long)xmlGetLineNo(m)));
+            continue;
+        }
+        k_obj = map_contract(c, s);
+        if (!k_obj) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        am = (json_value *)(uintptr_t)json_get(k_obj, "amendments");
+        if (!am && !(am = jnew_in(k_obj, "amendments", 1))) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        a = jpush_obj(am);
+        if (!a) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        snprintf(idbuf, sizeof idbuf, "%.140s-%zu", c->notice_id, ++k);
+        TRY(jset_str(a, "id", idbuf));
+        TRY(jset_str(a, "date", c->release_date));
+        TRY(map_join_texts(c, m, "efac:Change", "efbc:ChangeDescription", desc, sizeof desc)); /* BT-202 */
+        TRY(jset_str(a, "description", desc));
+        TRY(map_join_texts(c, m, "efac:ChangeReason", "efbc:ReasonDescription", why, sizeof why)); /* BT-201 */
+        if (!*why)
+            TRY(map_join_texts(c, m, "efac:ChangeReason", "cbc:ReasonCode", why, sizeof why)); /* BT-200 */
+        TRY(jset_str(a, "rationale", why));
+        free(s);
+        s = eforms_x_text_at(m, "efbc:ChangedNoticeIdentifier", NULL); /* BT-1501(n) */
+        TRY(jset_str(a, "amendsReleaseID", s));
+        free(s);
+        s = NULL;
+    }
+cleanup:
+    free(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the notice */
+
+/* tag[] from BT-02 notice type (the listName gives the form type, BT-03) and the
+ * presence of efac:Changes (a change notice updates what it changes). */
+static int map_tags(map_ctx *c, const char *form, int is_change, int has_contracts, const char **tag0)
+{
+    json_value *tag = (json_value *)(uintptr_t)json_get(c->rel, "tag");
+    int rc = 0;
+
+    *tag0 = NULL;
+    if (!tag)
+        return ERR_NOMEM;
+    if (form && (strcmp(form, "planning") == 0 || strcmp(form, "consultation") == 0)) {
+        *tag0 = is_change ? "planningUpdate" : "planning";
+    } else if (form && (strcmp(form, "result") == 0 || strcmp(form, "dir-awa-pre") == 0)) {
+        *tag0 = is_change ? "awardUpdate" : "award";
+    } else if (form && strcmp(form, "cont-modif") == 0) {
+        *tag0 = "contractAmendment";
+    } else {
+        *tag0 = is_change ? "tenderUpdate" : "tender";
+    }
+    TRY(jpush_str(tag, *tag0));
+    if (has_contracts && form && strcmp(form, "result") == 0)
+        TRY(jpush_str(tag, is_change ? "contractUpdate" : "contract"));
+cleanup:
+    return rc;
+}
+
+int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix, eforms_notes *ns, err_t *e)
+{
+    map_ctx c;
+    char *folder = NULL, *nid = NULL, *ver = NULL, *lang = NULL, *form = NULL, *ntype = NULL, *buyer = NULL;
+    char date[64], idbuf[256];
+    const char *tag0 = NULL;
+    const map_code *lc;
+    int rc = 0, is_change = 0, r;
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    memset(&c, 0, sizeof c);
+    c.ns = ns;
+    c.e = e;
+    c.root = xmlDocGetRootElement(doc);
+    if (!c.root || !c.root->name || !eforms_is_root((const char *)c.root->name)) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s (line %ld): not an eForms procurement notice root",
+                     c.root && c.root->name ? (const char *)c.root->name : "(no root)",
+                     c.root ? (long)xmlGetLineNo(c.root) : 0L);
+        goto cleanup;
+    }
+    c.ext = eforms_x_ext(c.root);
+    nid = eforms_x_text_at(c.root, "cbc:ID", NULL); /* BT-701 */
+    if (!nid) {
+        rc = err_set(e, ERR_BAD_INPUT, "cbc:ID (line %ld): BT-701 notice identifier is missing or empty",
+                     (long)xmlGetLineNo(c.root));
+        goto cleanup;
+    }
+    {
+        xmlNodePtr nt = eforms_x_first(c.root, "cbc:NoticeTypeCode"); /* BT-02, listName = BT-03 */
+        form = eforms_x_attr(nt, "listName");
+        ntype = eforms_x_text(nt, NULL);
+    }
+    folder = eforms_x_text_at(c.root, "cbc:ContractFolderID", NULL); /* BT-04 */
+    if (!folder && form && (strcmp(form, "planning") == 0 || strcmp(form, "consultation") == 0)) {
+        /* PIN-only, buyer-profile and consultation notices start no procedure: OCP gives
+         * them their own planning process; the notice id stands in for BT-04. */
+        folder = strdup(nid);
+        if (!folder) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(eforms_note_add(ns, "folder_id_missing", "ocid",
+                            "planning notice without BT-04 ContractFolderID: the ocid is built from the notice id"));
+    }
+    if (!folder) {
+        xmlNodePtr f = eforms_x_first(c.root, "cbc:ContractFolderID");
+        rc = err_set(e, ERR_BAD_INPUT, "cbc:ContractFolderID (line %ld): BT-04 procedure identifier is %s",
+                     f ? (long)xmlGetLineNo(f) : (long)xmlGetLineNo(c.root), f ? "empty" : "missing");
+        goto cleanup;
+    }
+    c.notice_id = nid;
+    lang = eforms_x_text_at(c.root, "cbc:NoticeLanguageCode", NULL); /* BT-702 */
+    if (lang)
+        snprintf(c.lang, sizeof c.lang, "%.7s", lang);
+    c.rel = json_new_object();
+    if (!c.rel) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    {
+        size_t plen = strlen(ocid_prefix), flen = strlen(folder);
+        out->ocid = malloc(plen + flen + 1);
+        if (!out->ocid) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        memcpy(out->ocid, ocid_prefix, plen);
+        memcpy(out->ocid + plen, folder, flen + 1);
+    }
+    TRY(jset_str(c.rel, "ocid", out->ocid));
+    ver = eforms_x_text_at(c.root, "cbc:VersionID", NULL); /* BT-757 */
+    if (ver)
+        snprintf(idbuf, sizeof idbuf, "%.200s-%.40s", nid, ver);
+    else {
+        snprintf(idbuf, sizeof idbuf, "%.200s", nid);
+        TRY(eforms_note_add(ns, "version_missing", "id", "BT-757 notice version missing: release id is the notice id"));
+    }
+    out->release_id = strdup(idbuf);
+    if (!out->release_id) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    TRY(jset_str(c.rel, "id", idbuf));
+    r = map_datetime(&c, eforms_x_first(c.root, "cbc:IssueDate"), eforms_x_first(c.root, "cbc:IssueTime"), 0, "date",
+                     date, sizeof date); /* BT-05 */
+    if (r < 0 && r != ERR_BAD_INPUT) {
+        rc = r;
+        goto cleanup;
+    }
+    if (r != 0) {
+        date[0] = '\0';
+        TRY(eforms_note_add(ns, "date_missing", "date", "BT-05 notice dispatch date missing or invalid"));
+    } else {
+        TRY(jset_str(c.rel, "date", date));
+    }
+    c.release_date = date;
+    if (!jnew_in(c.rel, "tag", 1)) { /* filled by map_tags, placed here for key order */
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    TRY(jset_str(c.rel, "initiationType", "tender"));
+    lc = MAP_FIND(map_lang, lang);
+    if (lc)
+        TRY(jset_str(c.rel, "language", lc->ocds));
+    c.parties = jnew_in(c.rel, "parties", 1);
+    c.tender = json_new_object(); /* placed after buyer, for a readable key order */
+    if (!c.parties || !c.tender) {
+        rc = ERR_NOMEM;
+        goto cleanup;
+    }
+    TRY(map_orgs(&c));
+    TRY(map_buyers(&c, &buyer));
+    {
+        json_value *t = c.tender;
+        c.tender = NULL;
+        TRY(json_object_set(c.rel, "tender", t));
+        c.tender = t;
+    }
+    TRY(map_tender(&c, folder));
+    TRY(map_changes(&c, &is_change));
+    TRY(map_notice_results(&c));
+    TRY(map_tags(&c, form, is_change, c.contracts != NULL && json_len(c.contracts) > 0, &tag0));
+    if (strcmp(tag0, "tender") == 0) { /* OPP-012 publication date of the call for competition */
+        char d[64];
+        r = map_datetime(&c, eforms_x_first(c.ext, "efac:Publication/efbc:PublicationDate"), NULL, 0,
+                         "tender.datePublished", d, sizeof d);
+        if (r == 0)
+            TRY(jset_str(c.tender, "datePublished", d));
+        else if (r < 0 && r != ERR_BAD_INPUT) {
+            rc = r;
+            goto cleanup;
+        }
+    }
+    (void)ntype;
+    /* Parties with no role are kept (review bodies, eSenders): roles [] is dropped. */
+    for (i = 0; i < c.n_orgs; i++)
+        if (c.orgs[i].party && json_len(json_get(c.orgs[i].party, "roles")) == 0)
+            json_object_remove(c.orgs[i].party, "roles");
+    if (json_len(c.parties) == 0)
+        json_object_remove(c.rel, "parties");
+    out->release = c.rel;
+    c.rel = NULL;
+    c.tender = NULL;
+    out->buyer_id = buyer;
+    buyer = NULL;
+cleanup:
+    if (c.tender && (!c.rel || json_get(c.rel, "tender") != c.tender))
+        json_free(c.tender);
+    json_free(c.rel);
+    for (i = 0; i < c.n_orgs; i++) {
+        free(c.orgs[i].org_id);
+        free(c.orgs[i].party_id);
+    }
+    free(c.orgs);
+    for (i = 0; i < c.n_lots; i++)
+        free(c.lotv[i].id);
+    free(c.lotv);
+    free(folder);
+    free(nid);
+    free(ver);
+    free(lang);
+    free(form);
+    free(ntype);
+    free(buyer);
+    if (rc)
+        eforms_mapped_dispose(out);
+    return rc;
+}
