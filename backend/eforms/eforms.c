@@ -115,48 +115,84 @@ void eforms_registry_reset(void)
     pthread_mutex_unlock(&eforms_reg_lock);
 }
 
+/* The value recorded under key into out (1), or 0 when none. Called with the lock held. */
+static int reg_get_locked(const char *key, char *out, size_t n)
+{
+    reg_entry *r;
+
+    for (r = eforms_reg[reg_hash(key)]; r; r = r->next)
+        if (strcmp(r->ocid, key) == 0) {
+            snprintf(out, n, "%s", r->buyer);
+            return 1;
+        }
+    return 0;
+}
+
+/* Records key -> value unless key is known or the registry is full. Lock held. */
+static int reg_put_locked(const char *key, const char *value)
+{
+    size_t h = reg_hash(key);
+    reg_entry *r;
+
+    if (eforms_reg_n >= REG_MAX)
+        return 0;
+    r = calloc(1, sizeof *r);
+    if (!r || !(r->ocid = strdup(key)) || !(r->buyer = strdup(value))) {
+        if (r)
+            free(r->ocid);
+        free(r);
+        return ERR_NOMEM;
+    }
+    r->next = eforms_reg[h];
+    eforms_reg[h] = r;
+    eforms_reg_n++;
+    return 0;
+}
+
 /* Checks the buyer of `ocid` against the one recorded before (registry, then the
  * caller's lookup); records it when new. *conflict gets the earlier buyer's id when the
  * two differ. Returns 0 or ERR_NOMEM. */
 static int reg_check(const char *ocid, const char *buyer, char *conflict, size_t n)
 {
-    size_t h = reg_hash(ocid);
-    reg_entry *r;
+    char key[1100], known[256];
     int rc = 0;
-    char known[256];
 
     conflict[0] = '\0';
+    snprintf(key, sizeof key, "b:%s", ocid);
     pthread_mutex_lock(&eforms_reg_lock);
-    for (r = eforms_reg[h]; r; r = r->next)
-        if (strcmp(r->ocid, ocid) == 0)
-            break;
-    if (r) {
-        if (strcmp(r->buyer, buyer) != 0)
-            snprintf(conflict, n, "%s", r->buyer);
+    if (reg_get_locked(key, known, sizeof known)) {
+        if (strcmp(known, buyer) != 0)
+            snprintf(conflict, n, "%s", known);
         goto cleanup;
     }
     if (eforms_opts.buyer_lookup &&
-        eforms_opts.buyer_lookup(eforms_opts.buyer_lookup_ctx, ocid, known, sizeof known) == 0 && known[0]) {
-        if (strcmp(known, buyer) != 0) {
-            snprintf(conflict, n, "%s", known);
-            goto cleanup;
-        }
-    }
-    if (eforms_reg_n >= REG_MAX)
-        goto cleanup;
-    r = calloc(1, sizeof *r);
-    if (!r || !(r->ocid = strdup(ocid)) || !(r->buyer = strdup(buyer))) {
-        if (r) {
-            free(r->ocid);
-            free(r);
-        }
-        rc = ERR_NOMEM;
+        eforms_opts.buyer_lookup(eforms_opts.buyer_lookup_ctx, ocid, known, sizeof known) == 0 && known[0] &&
+        strcmp(known, buyer) != 0) {
+        snprintf(conflict, n, "%s", known);
         goto cleanup;
     }
-    r->next = eforms_reg[h];
-    eforms_reg[h] = r;
-    eforms_reg_n++;
+    rc = reg_put_locked(key, buyer);
 cleanup:
+    pthread_mutex_unlock(&eforms_reg_lock);
+    return rc;
+}
+
+/* Records release id -> ocid, and returns in *prev_ocid the ocid of the notice that
+ * `changes` (BT-758) names, when that notice was read before ("" otherwise). */
+static int reg_release(const char *release_id, const char *ocid, const char *changes, char *prev_ocid, size_t n)
+{
+    char key[1100];
+    int rc;
+
+    prev_ocid[0] = '\0';
+    pthread_mutex_lock(&eforms_reg_lock);
+    if (changes) {
+        snprintf(key, sizeof key, "r:%s", changes);
+        if (!reg_get_locked(key, prev_ocid, n))
+            prev_ocid[0] = '\0';
+    }
+    snprintf(key, sizeof key, "r:%s", release_id);
+    rc = reg_put_locked(key, ocid);
     pthread_mutex_unlock(&eforms_reg_lock);
     return rc;
 }
@@ -551,6 +587,17 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
             if (rc)
                 goto cleanup;
         }
+    }
+    rc = reg_release(m.release_id, m.ocid, m.changes_release, conflict, sizeof conflict);
+    if (rc)
+        goto cleanup;
+    if (conflict[0] && strcmp(conflict, m.ocid) != 0) {
+        rc = eforms_note_add(&ns, "change_folder_mismatch", "tender.amendments",
+                             "this change notice amends notice %.100s of %.200s but names another procedure (BT-04); "
+                             "fields that cannot change were changed",
+                             m.changes_release, conflict);
+        if (rc)
+            goto cleanup;
     }
     rc = eforms_notes_finish(&ns);
     if (rc)

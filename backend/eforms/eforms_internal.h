@@ -44,6 +44,7 @@ typedef struct {
     char *ocid;          /* prefix + BT-04 (the base ocid) */
     char *release_id;    /* notice id + "-" + version */
     char *buyer_id;      /* the first buyer's party id, or NULL */
+    char *changes_release; /* a change notice: BT-758, the notice (id-version) it changes */
 } eforms_mapped;
 
 void eforms_mapped_dispose(eforms_mapped *m);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eforms/eforms.h"
 #include "eforms/eforms_internal.h"
@@ -117,6 +118,8 @@ void eforms_mapped_dispose(eforms_mapped *m)
     free(m->ocid);
     free(m->release_id);
     free(m->buyer_id);
+    free(m->changes_release);
+    m->changes_release = NULL;
     m->release = NULL;
     m->ocid = m->release_id = m->buyer_id = NULL;
 }
@@ -303,18 +306,21 @@ cleanup:
     return rc;
 }
 
-/* The numeric value of an amount element (for sums), or -1 when unusable. */
-static int map_amount_double(xmlNodePtr n, double *out, char *cur, size_t cur_size)
+/* The numeric value of an amount element (for sums), or -1 when unusable; *decimals gets
+ * the number of digits after its decimal point. */
+static int map_amount_double(xmlNodePtr n, double *out, int *decimals, char *cur, size_t cur_size)
 {
-    char *txt = eforms_x_text(n, NULL), *c;
-    char *end;
+    char *txt = eforms_x_text(n, NULL), *c, *dot;
     int rc = -1;
 
     cur[0] = '\0';
+    *decimals = 0;
     if (!txt)
         return -1;
     if (map_is_decimal(txt)) {
-        *out = strtod(txt, &end);
+        *out = strtod(txt, NULL);
+        dot = strchr(txt, '.');
+        *decimals = dot ? (int)strlen(dot + 1) : 0;
         rc = 0;
     }
     c = eforms_x_attr(n, "currencyID");
@@ -414,6 +420,17 @@ static int64_t map_epoch(const char *s)
     if (*z == '+' || *z == '-')
         off = (strtol(z + 1, NULL, 10) * 60 + strtol(z + 4, NULL, 10)) * 60 * (*z == '-' ? -1 : 1);
     return (int64_t)days * 86400 + hh * 3600 + mi * 60 + ss - off;
+}
+
+/* A date-time written by map_datetime rewritten in UTC ("...Z"): the release date, so
+ * that text order is time order when releases are merged. */
+static void map_to_utc(const char *in, char *out, size_t n)
+{
+    time_t t = (time_t)map_epoch(in);
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, n, "%s", in);
 }
 
 /* ---------------------------------------------------------------- code tables */
@@ -1276,7 +1293,7 @@ cleanup:
 static int map_stat(map_ctx *c, const char *measure, json_value *value, const char *lot, const char *currency)
 {
     json_value *s;
-    char idbuf[24];
+    char idbuf[112];
     int rc = 0;
 
     if (!c->bid_stats && !(c->bid_stats = jnew_in(c->bids, "statistics", 1))) {
@@ -1288,7 +1305,9 @@ static int map_stat(map_ctx *c, const char *measure, json_value *value, const ch
         json_free(value);
         return ERR_NOMEM;
     }
-    snprintf(idbuf, sizeof idbuf, "%zu", ++c->n_stats);
+    /* one statistic per lot and measure: a later notice of the procedure updates it */
+    snprintf(idbuf, sizeof idbuf, "%.60s-%.40s", lot ? lot : "all", measure);
+    c->n_stats++;
     TRY(jset_str(s, "id", idbuf));
     TRY(jset_str(s, "measure", measure));
     TRY(jset(s, "value", value));
@@ -1306,21 +1325,23 @@ cleanup:
 static int map_sum_values(map_ctx *c, map_results *r, char **ids, size_t n, const char *field, json_value **out)
 {
     double sum = 0, x;
-    char cur[16], cur0[16] = "";
+    char cur[16], cur0[16] = "", num[64];
     size_t i, have = 0;
-    int rc = 0;
+    int rc = 0, dec, maxdec = 0;
 
     *out = NULL;
     for (i = 0; i < n; i++) {
         map_bidref *t = map_find_tender(r, ids[i]);
         if (!t || !t->amount)
             continue;
-        if (map_amount_double(t->amount, &x, cur, sizeof cur) != 0)
+        if (map_amount_double(t->amount, &x, &dec, cur, sizeof cur) != 0)
             continue;
         if (have && strcmp(cur, cur0) != 0)
             return eforms_note_add(c->ns, "currency_mixed", field, "tender values in %s and %s: no total", cur0, cur);
         snprintf(cur0, sizeof cur0, "%s", cur);
         sum += x;
+        if (dec > maxdec)
+            maxdec = dec;
         have++;
     }
     if (have == 0)
@@ -1332,15 +1353,18 @@ static int map_sum_values(map_ctx *c, map_results *r, char **ids, size_t n, cons
                 return map_amount(c, t->amount, field, out);
         }
     }
+    /* the sum printed with the inputs' precision: 25575.99, not 25575.989999999998 */
+    snprintf(num, sizeof num, "%.*f", maxdec > 9 ? 9 : maxdec, sum);
     {
         json_value *v = json_new_object();
         if (!v)
             return ERR_NOMEM;
-        rc = jset(v, "amount", json_new_number(sum));
+        rc = jset(v, "amount", json_new_number_text(num, strlen(num)));
         if (rc == 0 && *cur0)
             rc = jset_str(v, "currency", cur0);
-        if (rc == 0 && have < n)
-            rc = eforms_note_add(c->ns, "derived", field, "sum of %zu of %zu tender values (BT-720)", have, n);
+        if (rc == 0)
+            rc = eforms_note_add(c->ns, "derived", field, "sum of %zu tender values (BT-720)%s", have,
+                                 have < n ? ", some tenders have none" : "");
         if (rc) {
             json_free(v);
             return rc;
@@ -1845,7 +1869,7 @@ static int map_join_texts(map_ctx *c, xmlNodePtr parent, const char *path, const
 
 /* BT-13716/BT-141/BT-140 (efac:Changes) -> tender.amendments[]; efac:ContractModification
  * (BT-200/BT-201/BT-202, BT-1501) -> contracts[].amendments[]. */
-static int map_changes(map_ctx *c, int *is_change)
+static int map_changes(map_ctx *c, int *is_change, char **changes_release)
 {
     xmlNodePtr ch = eforms_x_first(c->ext, "efac:Changes"), m;
     char desc[2048], why[2048], idbuf[160];
@@ -1869,7 +1893,7 @@ static int map_changes(map_ctx *c, int *is_change)
         TRY(jset_str(a, "rationale", why));
         s = eforms_x_text_at(ch, "efbc:ChangedNoticeIdentifier", NULL); /* BT-758 */
         TRY(jset_str(a, "amendsReleaseID", s));
-        free(s);
+        *changes_release = s;
         s = NULL;
     }
     for (m = eforms_x_first(c->ext, "efac:ContractModification"); m; m = eforms_x_next(m)) {
@@ -1969,8 +1993,9 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
     c.ext = eforms_x_ext(c.root);
     nid = eforms_x_text_at(c.root, "cbc:ID", NULL); /* BT-701 */
     if (!nid) {
-        rc = err_set(e, ERR_BAD_INPUT, "cbc:ID (line %ld): BT-701 notice identifier is missing or empty",
-                     (long)xmlGetLineNo(c.root));
+        xmlNodePtr f = eforms_x_first(c.root, "cbc:ID");
+        rc = err_set(e, ERR_BAD_INPUT, "cbc:ID (line %ld): BT-701 notice identifier is %s",
+                     (long)xmlGetLineNo(f ? f : c.root), f ? "empty" : "missing");
         goto cleanup;
     }
     {
@@ -2039,6 +2064,9 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
         date[0] = '\0';
         TRY(eforms_note_add(ns, "date_missing", "date", "BT-05 notice dispatch date missing or invalid"));
     } else {
+        char utc[64];
+        map_to_utc(date, utc, sizeof utc);
+        snprintf(date, sizeof date, "%s", utc);
         TRY(jset_str(c.rel, "date", date));
     }
     c.release_date = date;
@@ -2065,7 +2093,7 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
         c.tender = t;
     }
     TRY(map_tender(&c, folder));
-    TRY(map_changes(&c, &is_change));
+    TRY(map_changes(&c, &is_change, &out->changes_release));
     TRY(map_notice_results(&c));
     TRY(map_tags(&c, form, is_change, c.contracts != NULL && json_len(c.contracts) > 0, &tag0));
     if (strcmp(tag0, "tender") == 0) { /* OPP-012 publication date of the call for competition */
