@@ -1003,7 +1003,7 @@ cleanup:
     return rc;
 }
 
-static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t *n_deadlines)
+static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t *n_deadlines, int *differ)
 {
     xmlNodePtr l;
     char *id = NULL, *s = NULL, *scheme = NULL;
@@ -1013,6 +1013,7 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
 
     earliest_deadline[0] = '\0';
     *n_deadlines = 0;
+    *differ = 0;
     for (l = eforms_x_first(c->root, "cac:ProcurementProjectLot"); l; l = eforms_x_next(l)) {
         xmlNodePtr idn = eforms_x_first(l, "cbc:ID"), proj = eforms_x_first(l, "cac:ProcurementProject"), sc, dl;
         json_value *lot, *v = NULL, *crit = NULL;
@@ -1052,6 +1053,8 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
                 goto cleanup;
             }
             TRY(jset_str(tp, "endDate", d));
+            if (*n_deadlines > 0 && map_epoch(d) != best && !*differ)
+                *differ = 1;
             if (*n_deadlines == 0 || map_epoch(d) < best) {
                 best = map_epoch(d);
                 snprintf(earliest_deadline, dl_size, "%s", d);
@@ -1092,6 +1095,7 @@ static int map_tender(map_ctx *c, const char *folder_id)
     char *s = NULL;
     char deadline[64];
     size_t n_deadlines = 0;
+    int differ = 0;
     json_value *v = NULL;
     const map_code *mc;
     int rc = 0;
@@ -1148,7 +1152,7 @@ static int map_tender(map_ctx *c, const char *folder_id)
         v = NULL;
     }
     TRY(map_period(c, eforms_x_first(proj, "cac:PlannedPeriod"), c->tender, "tender.contractPeriod"));
-    TRY(map_lots(c, deadline, sizeof deadline, &n_deadlines));
+    TRY(map_lots(c, deadline, sizeof deadline, &n_deadlines, &differ));
     if (c->n_items == 0)
         TRY(map_item(c, proj, NULL));
     if (n_deadlines > 0) {
@@ -1158,14 +1162,14 @@ static int map_tender(map_ctx *c, const char *folder_id)
             goto cleanup;
         }
         TRY(jset_str(tp, "endDate", deadline));
-        if (n_deadlines > 1)
+        if (differ)
             TRY(eforms_note_add(c->ns, "derived", "tender.tenderPeriod.endDate",
                                 "the earliest of %zu lot deadlines (BT-131)", n_deadlines));
     }
-    /* One lot (or lots that all agree): its value, criteria and period are the tender's. */
+    /* One lot (or lots that all agree): its value and period are the tender's. */
     if (c->n_lots >= 1) {
         const json_value *first = c->lotv[0].obj;
-        static const char *keys[] = {"value", "awardCriteria", "contractPeriod"};
+        static const char *keys[] = {"value", "contractPeriod"}; /* not awardCriteria: the model reads the lots' */
         size_t k, i;
 
         for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -1994,8 +1998,12 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
     nid = eforms_x_text_at(c.root, "cbc:ID", NULL); /* BT-701 */
     if (!nid) {
         xmlNodePtr f = eforms_x_first(c.root, "cbc:ID");
-        rc = err_set(e, ERR_BAD_INPUT, "cbc:ID (line %ld): BT-701 notice identifier is %s",
-                     (long)xmlGetLineNo(f ? f : c.root), f ? "empty" : "missing");
+        if (f)
+            rc = err_set(e, ERR_BAD_INPUT, "cbc:ID (line %ld): BT-701 notice identifier is empty",
+                         (long)xmlGetLineNo(f));
+        else
+            rc = err_set(e, ERR_BAD_INPUT, "%s (line %ld): no cbc:ID, the BT-701 notice identifier",
+                         (const char *)c.root->name, (long)xmlGetLineNo(c.root));
         goto cleanup;
     }
     {
@@ -2017,8 +2025,12 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
     }
     if (!folder) {
         xmlNodePtr f = eforms_x_first(c.root, "cbc:ContractFolderID");
-        rc = err_set(e, ERR_BAD_INPUT, "cbc:ContractFolderID (line %ld): BT-04 procedure identifier is %s",
-                     f ? (long)xmlGetLineNo(f) : (long)xmlGetLineNo(c.root), f ? "empty" : "missing");
+        if (f)
+            rc = err_set(e, ERR_BAD_INPUT, "cbc:ContractFolderID (line %ld): BT-04 procedure identifier is empty",
+                         (long)xmlGetLineNo(f));
+        else
+            rc = err_set(e, ERR_BAD_INPUT, "%s (line %ld): no cbc:ContractFolderID, the BT-04 procedure identifier",
+                         (const char *)c.root->name, (long)xmlGetLineNo(c.root));
         goto cleanup;
     }
     c.notice_id = nid;
