@@ -182,6 +182,24 @@ static int walk_cb(void *ctx, ocds_item *it)
                      0);
     assert_non_null(json_get_str(it->release, "id"));
     assert_non_null(json_get(it->release, "tag"));
+    /* the release goes through the OCDS merge and the model mapper as ingest will do */
+    {
+        json_value *compiled = NULL;
+        model_procurement *p = NULL;
+        err_t e;
+
+        err_clear(&e);
+        if (ocds_merge(&compiled, &it->release, 1, &e) != 0)
+            fail_msg("%s: ocds_merge: %s", it->file, e.msg);
+        if (model_from_ocds(&p, compiled, NULL, &e) != 0)
+            fail_msg("%s: model_from_ocds: %s", it->file, e.msg);
+        assert_string_equal(p->ocid, json_get_str(it->release, "ocid"));
+        /* an absent estimated value stays absent (never 0) */
+        if (!json_path(it->release, "tender.value"))
+            assert_false(p->tender_value.present);
+        model_procurement_free(p);
+        json_free(compiled);
+    }
     g->notes[0] = '\0';
     {
         size_t i, len = 0;
