@@ -631,6 +631,61 @@ static void test_cn_can_merge(void **state)
     eforms_registry_reset();
 }
 
+/* A real CN and a CAN written for it (tests/fixtures/eforms/can_for_ita_cn_158253-2023.xml,
+ * invented result for the real JRC Ispra notice 158253-2023). */
+static void test_real_cn_written_can_merge(void **state)
+{
+    got_t cn, can;
+    json_value *rels[2], *compiled = NULL;
+    model_procurement *p = NULL;
+    char path[2048];
+    err_t e;
+
+    (void)state;
+    eforms_registry_reset();
+    if (read_shared("ted-published/eforms_sdk_v1.6/158253-2023.xml", &cn) != 0)
+        skip();
+    root_path(path, sizeof path, "tests/fixtures/eforms/can_for_ita_cn_158253-2023.xml");
+    read_path(path, &can);
+    assert_int_equal(can.n_rel, 1);
+    /* same BT-04 513e5b58-02e0-42cd-9ff3-fcb7c1291ffc, same buyer (CompanyID JRC, ITA) */
+    assert_string_equal(cn.ocid[0], "ocds-procaudit-eforms-513e5b58-02e0-42cd-9ff3-fcb7c1291ffc");
+    assert_string_equal(can.ocid[0], cn.ocid[0]);
+    assert_false(has_note(&can, "folder_id_buyer_conflict"));
+    /* the fixture is valid against the 1.15 XSD: no xsd_invalid note */
+    assert_false(has_note(&can, "xsd_invalid"));
+    rels[0] = cn.rel[0];
+    rels[1] = can.rel[0];
+    err_clear(&e);
+    if (ocds_merge(&compiled, rels, 2, &e) != 0)
+        fail_msg("ocds_merge: %s", e.msg);
+    /* from the CN: BT-27 EUR 1200000, BT-131 2023-04-26T16:00:00+02:00 */
+    assert_true(N(compiled, "tender.value.amount") == 1200000.0);
+    assert_string_equal(S(compiled, "tender.tenderPeriod.endDate"), "2023-04-26T16:00:00+02:00");
+    /* from the CAN: 4 tenders received, winner, value EUR 1045300.00, signed 2023-07-14 */
+    assert_true(N(compiled, "tender.numberOfTenderers") == 4.0);
+    assert_string_equal(S(json_at(json_get(by_id(json_get(compiled, "awards"), "RES-0001"), "suppliers"), 0), "name"),
+                        "Officine Meccaniche Prealpi S.r.l.");
+    assert_string_equal(S(by_id(json_get(compiled, "contracts"), "CON-0001"), "dateSigned"), "2023-07-14T00:00:00+02:00");
+    err_clear(&e);
+    if (model_from_ocds(&p, compiled, NULL, &e) != 0)
+        fail_msg("model_from_ocds: %s", e.msg);
+    assert_true(p->has_number_of_tenderers);
+    assert_int_equal(p->number_of_tenderers, 4);
+    assert_true(p->tender_value.present);
+    assert_true(p->tender_value.amount == 1200000.0);
+    assert_int_equal(p->n_awards, 1);
+    assert_true(p->awards[0].value.amount == 1045300.0);
+    /* price 100 %: one criterion (the CAN's list replaces the CN's), share 100 / 100 = 1 */
+    assert_int_equal(p->n_award_criteria, 1);
+    assert_true(p->award_criteria_list[0].has_share && p->award_criteria_list[0].share == 1.0);
+    model_procurement_free(p);
+    json_free(compiled);
+    got_free(&cn);
+    got_free(&can);
+    eforms_registry_reset();
+}
+
 /* A notice reusing a folder id with another buyer is kept apart (fixture written for
  * this test: tests/fixtures/eforms/cn_same_folder_other_buyer.xml). */
 static void test_same_folder_other_buyer(void **state)
@@ -949,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_bel_can),
         cmocka_unit_test(test_ita_can_prefixed_root),
         cmocka_unit_test(test_cn_can_merge),
+        cmocka_unit_test(test_real_cn_written_can_merge),
         cmocka_unit_test(test_same_folder_other_buyer),
         cmocka_unit_test(test_modification),
         cmocka_unit_test(test_change_notice),
