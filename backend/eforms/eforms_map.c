@@ -1003,6 +1003,73 @@ cleanup:
     return rc;
 }
 
+/* The document `id` in owner.documents[], created when absent. */
+static json_value *map_document(json_value *owner, const char *id, int *created)
+{
+    json_value *docs = (json_value *)(uintptr_t)json_get(owner, "documents"), *d;
+    size_t i;
+
+    *created = 0;
+    if (!docs && !(docs = jnew_in(owner, "documents", 1)))
+        return NULL;
+    for (i = 0; i < json_len(docs); i++) {
+        const char *did = json_get_str(json_at(docs, i), "id");
+        if (did && strcmp(did, id) == 0)
+            return (json_value *)(uintptr_t)json_at(docs, i);
+    }
+    d = jpush_obj(docs);
+    if (!d || jset_str(d, "id", id) != 0)
+        return NULL;
+    *created = 1;
+    return d;
+}
+
+/* BT-15 / BT-14 procurement documents of one lot (cac:CallForTendersDocumentReference) ->
+ * tender.documents[] {id, documentType biddingDocuments, url, accessDetails, relatedLots}. */
+static int map_bidding_documents(map_ctx *c, xmlNodePtr lot, const char *lot_id)
+{
+    xmlNodePtr r;
+    char *id = NULL, *s = NULL;
+    int rc = 0;
+
+    for (r = eforms_x_first(lot, "cac:TenderingTerms/cac:CallForTendersDocumentReference"); r; r = eforms_x_next(r)) {
+        json_value *d, *rl;
+        int created;
+
+        id = eforms_x_text_at(r, "cbc:ID", NULL);
+        if (!id)
+            continue;
+        d = map_document(c->tender, id, &created);
+        if (!d) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        if (created) {
+            TRY(jset_str(d, "documentType", "biddingDocuments"));
+            s = eforms_x_text_at(r, "cac:Attachment/cac:ExternalReference/cbc:URI", NULL);
+            TRY(jset_str(d, "url", s));
+            free(s);
+            s = eforms_x_text_at(r, "cbc:DocumentType", NULL);
+            if (s && strcmp(s, "restricted-document") == 0)
+                TRY(jset_str(d, "accessDetails", "restricted (BT-14)"));
+            free(s);
+            s = NULL;
+        }
+        rl = (json_value *)(uintptr_t)json_get(d, "relatedLots");
+        if (!rl && !(rl = jnew_in(d, "relatedLots", 1))) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(jpush_unique(rl, lot_id));
+        free(id);
+        id = NULL;
+    }
+cleanup:
+    free(id);
+    free(s);
+    return rc;
+}
+
 static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t *n_deadlines, int *differ)
 {
     xmlNodePtr l;
@@ -1077,6 +1144,7 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
             TRY(map_criterion(c, sc, crit, field));
         }
         TRY(map_item(c, proj, id));
+        TRY(map_bidding_documents(c, l, id));
     next:
         free(id);
         free(scheme);
@@ -1945,6 +2013,66 @@ cleanup:
     return rc;
 }
 
+/* The notice itself as an OCDS document: tender.documents (planning: plannedProcurementNotice;
+ * competition: tenderNotice) or every award's documents (result: awardNotice); the TED
+ * address when the notice carries its OJ S publication number (OPP-010). */
+static int map_notice_document(map_ctx *c, const char *tag0, const char *release_id)
+{
+    char *pub = NULL, url[128], d[64], title[200];
+    const char *type, *p;
+    json_value *owners[MAP_MAX_LOTS + 1];
+    size_t n_owners = 0, i;
+    int rc = 0, r;
+
+    if (strncmp(tag0, "planning", 8) == 0)
+        type = "plannedProcurementNotice";
+    else if (strncmp(tag0, "tender", 6) == 0)
+        type = "tenderNotice";
+    else if (strncmp(tag0, "award", 5) == 0)
+        type = "awardNotice";
+    else
+        return 0;
+    if (strcmp(type, "awardNotice") == 0) {
+        for (i = 0; c->awards && i < json_len(c->awards) && n_owners < MAP_MAX_LOTS; i++)
+            owners[n_owners++] = (json_value *)(uintptr_t)json_at(c->awards, i);
+    } else {
+        owners[n_owners++] = c->tender;
+    }
+    url[0] = '\0';
+    pub = eforms_x_text_at(c->ext, "efac:Publication/efbc:NoticePublicationID", NULL);
+    if (pub) {
+        for (p = pub; *p == '0'; p++)
+            ;
+        if (strlen(p) < 40 && strspn(p, "0123456789-") == strlen(p))
+            snprintf(url, sizeof url, "https://ted.europa.eu/en/notice/-/detail/%s", p);
+    }
+    r = map_datetime(c, eforms_x_first(c->ext, "efac:Publication/efbc:PublicationDate"), NULL, 0, "documents", d,
+                     sizeof d);
+    if (r < 0 && r != ERR_BAD_INPUT) {
+        rc = r;
+        goto cleanup;
+    }
+    if (r != 0)
+        snprintf(d, sizeof d, "%s", c->release_date);
+    snprintf(title, sizeof title, "eForms notice %.150s", release_id);
+    for (i = 0; i < n_owners; i++) {
+        int created;
+        json_value *doc = map_document(owners[i], release_id, &created);
+        if (!doc) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(jset_str(doc, "documentType", type));
+        TRY(jset_str(doc, "title", title));
+        TRY(jset_str(doc, "url", url));
+        TRY(jset_str(doc, "datePublished", d));
+        TRY(jset_str(doc, "format", "application/xml"));
+    }
+cleanup:
+    free(pub);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the notice */
 
 /* tag[] from BT-02 notice type (the listName gives the form type, BT-03) and the
@@ -2120,6 +2248,7 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
         }
     }
     (void)ntype;
+    TRY(map_notice_document(&c, tag0, out->release_id));
     /* Parties with no role are kept (review bodies, eSenders): roles [] is dropped. */
     for (i = 0; i < c.n_orgs; i++)
         if (c.orgs[i].party && json_len(json_get(c.orgs[i].party, "roles")) == 0)
