@@ -1758,6 +1758,14 @@ static int map_lot_results(map_ctx *c, xmlNodePtr nr, map_results *r, size_t *n_
             free(why);
             if (rc)
                 goto cleanup;
+            if (lot) { /* OCP: the lot of a closed, not awarded result is unsuccessful */
+                json_value *lo = map_lot(c, lot);
+                if (!lo) {
+                    rc = ERR_NOMEM;
+                    goto cleanup;
+                }
+                TRY(jset_str(lo, "status", "unsuccessful"));
+            }
         }
     next:
         free(id);

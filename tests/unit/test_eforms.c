@@ -549,6 +549,8 @@ static void test_ita_can_prefixed_root(void **state)
     assert_string_equal(json_get_str(aw, "statusDetails"), "no-rece");
     assert_null(json_get(aw, "suppliers"));
     assert_null(json_get(aw, "value"));
+    /* cac:ProcurementProjectLot LOT-0004 is the lot of that result: unsuccessful (OCP) */
+    assert_string_equal(S(by_id(json_path(r, "tender.lots"), "LOT-0004"), "status"), "unsuccessful");
     /* no SettledContract: tag award only */
     assert_int_equal(json_len(json_get(r, "tag")), 1);
     got_free(&g);
