@@ -179,7 +179,8 @@ cleanup:
 
 /* Records release id -> ocid, and returns in *prev_ocid the ocid of the notice that
  * `changes` (BT-758) names, when that notice was read before ("" otherwise). */
-static int reg_release(const char *release_id, const char *ocid, const char *changes, char *prev_ocid, size_t n)
+static int reg_release(const char *release_id, const char *ocid, const char *changes, char *prev_ocid,
+                       size_t n)
 {
     char key[1100];
     int rc;
@@ -291,8 +292,8 @@ static void eforms_declared_encoding(const char *s, size_t len, char *out, size_
 /* ---------------------------------------------------------------- parsing */
 
 typedef struct {
-    int doctype;    /* a document type declaration was met */
-    int entity;     /* an entity declaration was met */
+    int doctype; /* a document type declaration was met */
+    int entity;  /* an entity declaration was met */
     long line;
 } eforms_guard;
 
@@ -380,12 +381,13 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
     ctxt->sax->externalSubset = eforms_sax_subset;
     ctxt->sax->entityDecl = eforms_sax_entity;
     /* NONET: no network. Never NOENT (entity substitution) or DTDLOAD/DTDATTR/DTDVALID. */
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                                 XML_PARSE_NOWARNING);
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8",
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (g.doctype || g.entity) {
-        rc = err_set(e, ERR_BAD_INPUT,
-                     "line %ld: %s refused: eForms notices have none, and entities are never expanded or loaded",
-                     g.line, g.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
+        rc = err_set(
+            e, ERR_BAD_INPUT,
+            "line %ld: %s refused: eForms notices have none, and entities are never expanded or loaded",
+            g.line, g.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
         goto cleanup;
     }
     if (!doc || !ctxt->wellFormed) {
@@ -397,8 +399,9 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
         l = strlen(msg);
         while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
             msg[--l] = '\0';
-        rc = err_set(e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
-                     "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
+        rc = err_set(
+            e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
+            "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
         goto cleanup;
     }
     depth = eforms_depth(xmlDocGetRootElement(doc));
@@ -460,7 +463,8 @@ static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
             break;
         len += (size_t)r;
         if (len > EFORMS_MAX_FILE_BYTES) {
-            rc = err_set(e, ERR_LIMIT, "file grew over the limit of %u bytes per notice", EFORMS_MAX_FILE_BYTES);
+            rc = err_set(e, ERR_LIMIT, "file grew over the limit of %u bytes per notice",
+                         EFORMS_MAX_FILE_BYTES);
             goto cleanup;
         }
     }
@@ -477,8 +481,8 @@ cleanup:
 
 /* ---------------------------------------------------------------- the reader */
 
-static int eforms_emit_rejected(const char *path, const err_t *why, ocds_item_cb cb, void *ctx, ocds_read_stats *stats,
-                                err_t *e)
+static int eforms_emit_rejected(const char *path, const err_t *why, ocds_item_cb cb, void *ctx,
+                                ocds_read_stats *stats, err_t *e)
 {
     ocds_item it;
     int rc;
@@ -527,8 +531,8 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
         bad = eforms_utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
         if (bad < len) {
-            err_set(&why, ERR_BAD_INPUT, "invalid UTF-8 at byte offset %zu (line %lu): the notice is refused", bad,
-                    eforms_line_of(buf, bad));
+            err_set(&why, ERR_BAD_INPUT, "invalid UTF-8 at byte offset %zu (line %lu): the notice is refused",
+                    bad, eforms_line_of(buf, bad));
             goto reject;
         }
         eforms_declared_encoding(buf + skip, len - skip, enc, sizeof enc);
@@ -544,8 +548,8 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto reject;
     free(buf);
     buf = NULL;
-    rc = eforms_map_notice(&m, doc, eforms_opts.ocid_prefix ? eforms_opts.ocid_prefix : EFORMS_DEFAULT_OCID_PREFIX,
-                           &ns, &why);
+    rc = eforms_map_notice(
+        &m, doc, eforms_opts.ocid_prefix ? eforms_opts.ocid_prefix : EFORMS_DEFAULT_OCID_PREFIX, &ns, &why);
     if (rc == ERR_NOMEM)
         goto cleanup;
     if (rc)
@@ -569,10 +573,11 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
             if (rc == 0)
                 rc = json_object_set(m.release, "ocid", json_new_cstring(buf_cstr(&b)));
             if (rc == 0)
-                rc = eforms_note_add(&ns, "folder_id_buyer_conflict", "ocid",
-                                     "ContractFolderID already used by a notice of buyer %.100s; this notice (buyer "
-                                     "%.100s) is kept apart under ocid %.300s",
-                                     conflict, m.buyer_id, buf_cstr(&b));
+                rc = eforms_note_add(
+                    &ns, "folder_id_buyer_conflict", "ocid",
+                    "ContractFolderID already used by a notice of buyer %.100s; this notice (buyer "
+                    "%.100s) is kept apart under ocid %.300s",
+                    conflict, m.buyer_id, buf_cstr(&b));
             if (rc == 0) {
                 free(m.ocid);
                 m.ocid = buf_take(&b);
@@ -592,10 +597,11 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     if (rc)
         goto cleanup;
     if (conflict[0] && strcmp(conflict, m.ocid) != 0) {
-        rc = eforms_note_add(&ns, "change_folder_mismatch", "tender.amendments",
-                             "this change notice amends notice %.100s of %.200s but names another procedure (BT-04); "
-                             "fields that cannot change were changed",
-                             m.changes_release, conflict);
+        rc = eforms_note_add(
+            &ns, "change_folder_mismatch", "tender.amendments",
+            "this change notice amends notice %.100s of %.200s but names another procedure (BT-04); "
+            "fields that cannot change were changed",
+            m.changes_release, conflict);
         if (rc)
             goto cleanup;
     }

@@ -23,7 +23,7 @@
 #include "ocds/reader.h"
 
 #define EFORMS_MAX_FILE_BYTES (20u * 1024u * 1024u) /* one notice; TED's largest are ~3 MB */
-#define EFORMS_MAX_DEPTH 128                         /* element nesting; notices use < 30 */
+#define EFORMS_MAX_DEPTH 128                        /* element nesting; notices use < 30 */
 #define EFORMS_DEFAULT_OCID_PREFIX "ocds-procaudit-eforms-"
 
 /* Reads one eForms notice file and hands one OCDS_ITEM_RELEASE (the notice mapped to an
@@ -33,7 +33,8 @@
  * no BT-04 or notice id) to cb, using the process-wide options (eforms_set_options).
  * Returns 0 (also after a rejection), ERR_IO when the file cannot be opened or read,
  * ERR_NOMEM, or the callback's own error when it stops the read. */
-int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
+int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats,
+                     err_t *e) PA_MUSTCHECK;
 
 /* 1 when the XML root element (namespace prefix ignored) is an eForms notice root
  * (ContractNotice, ContractAwardNotice, PriorInformationNotice). */
@@ -45,10 +46,10 @@ int eforms_is_root(const char *local_name);
 typedef int (*eforms_buyer_lookup)(void *ctx, const char *ocid, char *out, size_t out_size);
 
 typedef struct {
-    const char *ocid_prefix;   /* NULL: EFORMS_DEFAULT_OCID_PREFIX */
-    const char *schema_dir;    /* holds <version>/maindoc/ (the XSDs). NULL: $PROCAUDIT_EFORMS_SCHEMAS,
-                                  else $PROCAUDIT_ROOT/schemas/eforms, else ./schemas/eforms */
-    int skip_validation;       /* 1: no XSD validation (no notes about it either) */
+    const char *ocid_prefix;          /* NULL: EFORMS_DEFAULT_OCID_PREFIX */
+    const char *schema_dir;           /* holds <version>/maindoc/ (the XSDs). NULL: $PROCAUDIT_EFORMS_SCHEMAS,
+                                         else $PROCAUDIT_ROOT/schemas/eforms, else ./schemas/eforms */
+    int skip_validation;              /* 1: no XSD validation (no notes about it either) */
     eforms_buyer_lookup buyer_lookup; /* NULL: only the in-process registry is asked */
     void *buyer_lookup_ctx;
 } eforms_options;

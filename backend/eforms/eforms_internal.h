@@ -40,10 +40,10 @@ int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *decla
 void eforms_xsd_cleanup(void);
 
 typedef struct {
-    json_value *release; /* the OCDS release (owned by the caller after success) */
-    char *ocid;          /* prefix + BT-04 (the base ocid) */
-    char *release_id;    /* notice id + "-" + version */
-    char *buyer_id;      /* the first buyer's party id, or NULL */
+    json_value *release;   /* the OCDS release (owned by the caller after success) */
+    char *ocid;            /* prefix + BT-04 (the base ocid) */
+    char *release_id;      /* notice id + "-" + version */
+    char *buyer_id;        /* the first buyer's party id, or NULL */
     char *changes_release; /* a change notice: BT-758, the notice (id-version) it changes */
 } eforms_mapped;
 

@@ -10,18 +10,8 @@
 
 #include "eforms/eforms.h"
 #include "eforms/eforms_internal.h"
+#include "eforms/eforms_map.h"
 #include "eforms/eforms_xml.h"
-
-#define MAP_MAX_ORGS 2000   /* organisations per notice */
-#define MAP_MAX_LOTS 2000   /* lots per notice (TED allows 400) */
-#define MAP_MAX_RESULTS 4000 /* lot results, lot tenders, tendering parties, contracts */
-
-#define TRY(x)                                                                                                  \
-    do {                                                                                                        \
-        rc = (x);                                                                                               \
-        if (rc)                                                                                                 \
-            goto cleanup;                                                                                       \
-    } while (0)
 
 /* ---------------------------------------------------------------- notes */
 
@@ -46,7 +36,8 @@ void eforms_notes_dispose(eforms_notes *ns)
     eforms_notes_init(ns);
 }
 
-static int eforms_note_addv(eforms_notes *ns, const char *code, const char *field, const char *fmt, va_list ap)
+static int eforms_note_addv(eforms_notes *ns, const char *code, const char *field, const char *fmt,
+                            va_list ap)
 {
     char msg[512];
     model_note *nn;
@@ -124,57 +115,24 @@ void eforms_mapped_dispose(eforms_mapped *m)
     m->ocid = m->release_id = m->buyer_id = NULL;
 }
 
-/* ---------------------------------------------------------------- context */
-
-typedef struct {
-    char *org_id;      /* ORG-nnnn as in the notice */
-    char *party_id;    /* the stable id used in parties[] */
-    xmlNodePtr company;
-    json_value *party; /* in parties[], NULL until referenced */
-} map_org;
-
-typedef struct {
-    char *id;
-    json_value *obj;
-} map_ref;
-
-typedef struct {
-    xmlNodePtr root, ext;
-    char lang[8];
-    const char *notice_id;
-    const char *release_date;
-    eforms_notes *ns;
-    err_t *e;
-    map_org *orgs;
-    size_t n_orgs;
-    json_value *rel, *parties, *tender, *lots;
-    map_ref *lotv;
-    size_t n_lots;
-    size_t n_items;
-    json_value *items;
-    json_value *bids, *bid_stats, *bid_details;
-    size_t n_stats;
-    json_value *awards, *contracts;
-} map_ctx;
-
 /* ---------------------------------------------------------------- JSON helpers */
 
-static int jset(json_value *o, const char *k, json_value *v)
+int eforms_jset(json_value *o, const char *k, json_value *v)
 {
     if (!v)
         return ERR_NOMEM;
     return json_object_set(o, k, v);
 }
 
-static int jset_str(json_value *o, const char *k, const char *s)
+int eforms_jset_str(json_value *o, const char *k, const char *s)
 {
     if (!s || !*s)
         return 0;
-    return jset(o, k, json_new_cstring(s));
+    return eforms_jset(o, k, json_new_cstring(s));
 }
 
 /* A new object (or array) set as o[k]; NULL when out of memory. */
-static json_value *jnew_in(json_value *o, const char *k, int array)
+json_value *eforms_jnew_in(json_value *o, const char *k, int array)
 {
     json_value *v = array ? json_new_array() : json_new_object();
 
@@ -183,7 +141,7 @@ static json_value *jnew_in(json_value *o, const char *k, int array)
     return v;
 }
 
-static json_value *jpush_obj(json_value *arr)
+json_value *eforms_jpush_obj(json_value *arr)
 {
     json_value *v = json_new_object();
 
@@ -192,7 +150,7 @@ static json_value *jpush_obj(json_value *arr)
     return v;
 }
 
-static int jpush_str(json_value *arr, const char *s)
+int eforms_jpush_str(json_value *arr, const char *s)
 {
     json_value *v = json_new_cstring(s);
 
@@ -215,17 +173,17 @@ static int jarr_has(const json_value *arr, const char *s)
 }
 
 /* Pushes s onto arr unless it is there already. */
-static int jpush_unique(json_value *arr, const char *s)
+int eforms_jpush_unique(json_value *arr, const char *s)
 {
     if (jarr_has(arr, s))
         return 0;
-    return jpush_str(arr, s);
+    return eforms_jpush_str(arr, s);
 }
 
 /* ---------------------------------------------------------------- value helpers */
 
 /* 1 when s is an xsd:decimal ([+-]digits[.digits]), the lexical form of eForms amounts. */
-static int map_is_decimal(const char *s)
+int eforms_map_is_decimal(const char *s)
 {
     size_t digits = 0;
 
@@ -246,7 +204,7 @@ static int map_is_decimal(const char *s)
 }
 
 /* The number text of a decimal with a leading '+' dropped (JSON has none), else NULL. */
-static json_value *map_number(const char *s)
+json_value *eforms_map_number(const char *s)
 {
     if (*s == '+')
         s++;
@@ -260,7 +218,7 @@ static json_value *map_number(const char *s)
 
 /* An OCDS Value {amount, currency} from an amount element (currencyID attribute); NULL
  * in *out when absent. Invalid numbers give a note and no value. */
-static int map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **out)
+int eforms_map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **out)
 {
     char *txt = NULL, *cur = NULL;
     json_value *v = NULL, *num = NULL;
@@ -272,12 +230,13 @@ static int map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **
     txt = eforms_x_text(n, NULL);
     if (!txt)
         goto cleanup;
-    if (!map_is_decimal(txt)) {
-        TRY(eforms_note_add(c->ns, "number_invalid", field, "%s (line %ld): '%.60s' is not a decimal amount; left out",
-                            (const char *)n->name, (long)xmlGetLineNo(n), txt));
+    if (!eforms_map_is_decimal(txt)) {
+        TRY(eforms_note_add(c->ns, "number_invalid", field,
+                            "%s (line %ld): '%.60s' is not a decimal amount; left out", (const char *)n->name,
+                            (long)xmlGetLineNo(n), txt));
         goto cleanup;
     }
-    num = map_number(txt);
+    num = eforms_map_number(txt);
     if (!num) {
         TRY(eforms_note_add(c->ns, "number_invalid", field, "'%.60s' is not a JSON number; left out", txt));
         goto cleanup;
@@ -293,7 +252,7 @@ static int map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **
         goto cleanup;
     cur = eforms_x_attr(n, "currencyID");
     if (cur && *cur)
-        TRY(jset_str(v, "currency", cur));
+        TRY(eforms_jset_str(v, "currency", cur));
     else
         TRY(eforms_note_add(c->ns, "currency_missing", field, "amount %s has no currencyID", txt));
     *out = v;
@@ -303,31 +262,6 @@ cleanup:
     json_free(v);
     free(txt);
     free(cur);
-    return rc;
-}
-
-/* The numeric value of an amount element (for sums), or -1 when unusable; *decimals gets
- * the number of digits after its decimal point. */
-static int map_amount_double(xmlNodePtr n, double *out, int *decimals, char *cur, size_t cur_size)
-{
-    char *txt = eforms_x_text(n, NULL), *c, *dot;
-    int rc = -1;
-
-    cur[0] = '\0';
-    *decimals = 0;
-    if (!txt)
-        return -1;
-    if (map_is_decimal(txt)) {
-        *out = strtod(txt, NULL);
-        dot = strchr(txt, '.');
-        *decimals = dot ? (int)strlen(dot + 1) : 0;
-        rc = 0;
-    }
-    c = eforms_x_attr(n, "currencyID");
-    if (c)
-        snprintf(cur, cur_size, "%s", c);
-    free(c);
-    free(txt);
     return rc;
 }
 
@@ -346,14 +280,15 @@ static int map_zone_ok(const char *z)
 {
     if (!*z || strcmp(z, "Z") == 0)
         return 1;
-    return (z[0] == '+' || z[0] == '-') && map_digits(z + 1, 2) && z[3] == ':' && map_digits(z + 4, 2) && !z[6];
+    return (z[0] == '+' || z[0] == '-') && map_digits(z + 1, 2) && z[3] == ':' && map_digits(z + 4, 2) &&
+           !z[6];
 }
 
 /* An OCDS date-time from an eForms date (xsd:date, "2019-10-23+01:00") and an optional
  * time (xsd:time, "14:00:00+01:00"): "2019-10-23T14:00:00+01:00". Without a time the
  * OCP guidance gives T00:00:00 (T23:59:59 for end dates); without a zone, Z (note
  * date_no_zone). Returns 0, 1 when absent, or ERR_BAD_INPUT (note date_invalid). */
-static int map_datetime(map_ctx *c, xmlNodePtr dn, xmlNodePtr tn, int is_end, const char *field, char *out,
+int eforms_map_datetime(map_ctx *c, xmlNodePtr dn, xmlNodePtr tn, int is_end, const char *field, char *out,
                         size_t out_size)
 {
     char *d = NULL, *t = NULL;
@@ -377,7 +312,8 @@ static int map_datetime(map_ctx *c, xmlNodePtr dn, xmlNodePtr tn, int is_end, co
     t = eforms_x_text(tn, NULL);
     if (t) {
         size_t tl = strlen(t), k = 8;
-        if (tl >= 8 && map_digits(t, 2) && t[2] == ':' && map_digits(t + 3, 2) && t[5] == ':' && map_digits(t + 6, 2)) {
+        if (tl >= 8 && map_digits(t, 2) && t[2] == ':' && map_digits(t + 3, 2) && t[5] == ':' &&
+            map_digits(t + 6, 2)) {
             if (t[8] == '.') /* fractions of a second: dropped */
                 for (k = 9; isdigit((unsigned char)t[k]); k++)
                     ;
@@ -403,8 +339,8 @@ cleanup:
     return rc;
 }
 
-/* Seconds since the epoch of a date-time written by map_datetime (for comparisons). */
-static int64_t map_epoch(const char *s)
+/* Seconds since the epoch of a date-time written by eforms_map_datetime (for comparisons). */
+int64_t eforms_map_epoch(const char *s)
 {
     long y = strtol(s, NULL, 10), m = strtol(s + 5, NULL, 10), d = strtol(s + 8, NULL, 10);
     long hh = strtol(s + 11, NULL, 10), mi = strtol(s + 14, NULL, 10), ss = strtol(s + 17, NULL, 10);
@@ -422,11 +358,11 @@ static int64_t map_epoch(const char *s)
     return (int64_t)days * 86400 + hh * 3600 + mi * 60 + ss - off;
 }
 
-/* A date-time written by map_datetime rewritten in UTC ("...Z"): the release date, so
+/* A date-time written by eforms_map_datetime rewritten in UTC ("...Z"): the release date, so
  * that text order is time order when releases are merged. */
 static void map_to_utc(const char *in, char *out, size_t n)
 {
-    time_t t = (time_t)map_epoch(in);
+    time_t t = (time_t)eforms_map_epoch(in);
     struct tm tm;
 
     if (!gmtime_r(&t, &tm) || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -434,12 +370,6 @@ static void map_to_utc(const char *in, char *out, size_t n)
 }
 
 /* ---------------------------------------------------------------- code tables */
-
-typedef struct {
-    const char *code;
-    const char *ocds;
-    const char *label;
-} map_code;
 
 /* BT-105 procurement-procedure-type -> OCDS procurementMethod (OCP mapping; the oth-*
  * codes have no OCDS equivalent and stay in procurementMethodDetails only). */
@@ -449,7 +379,8 @@ static const map_code map_procedure[] = {
     {"comp-dial", "selective", "Competitive dialogue"},
     {"comp-tend", "selective", "Competitive tendering (article 5(3) of Regulation 1370/2007)"},
     {"innovation", "selective", "Innovation partnership"},
-    {"neg-w-call", "selective", "Negotiated with prior publication of a call for competition / competitive with negotiation"},
+    {"neg-w-call", "selective",
+     "Negotiated with prior publication of a call for competition / competitive with negotiation"},
     {"neg-wo-call", "limited", "Negotiated without prior call for competition"},
     {"exp-int-rail", "selective", "Request for expression of interest - only for rail"},
     {"oth-mult", NULL, "Other multiple stage procedure"},
@@ -475,22 +406,6 @@ static const struct {
     {"fix-unit", "fixed", "unit"},
 };
 
-/* BT-760 received-submission-type -> bids.statistics measure (OCP mapping table). */
-static const map_code map_submission[] = {
-    {"tenders", "bids", NULL},
-    {"part-req", "requests", NULL},
-    {"t-esubm", "electronicBids", NULL},
-    {"t-med", "mediumBids", NULL},
-    {"t-micro", "microBids", NULL},
-    {"t-small", "smallBids", NULL},
-    {"t-sme", "smeBids", NULL},
-    {"t-no-eea", "foreignBidsFromNonEU", NULL},
-    {"t-oth-eea", "foreignBidsFromEU", NULL},
-    {"t-verif-inad", "tendersDisqualified", NULL},
-    {"t-verif-inad-low", "tendersAbnormallyLow", NULL},
-    {"t-no-verif", "tendersNotVerified", NULL},
-};
-
 /* ISO 639-3 (eForms) -> ISO 639-1 (OCDS release language), the EU's official languages. */
 static const map_code map_lang[] = {
     {"BUL", "bg", NULL}, {"CES", "cs", NULL}, {"DAN", "da", NULL}, {"DEU", "de", NULL}, {"ELL", "el", NULL},
@@ -501,7 +416,7 @@ static const map_code map_lang[] = {
     {"ISL", "is", NULL},
 };
 
-static const map_code *map_find(const map_code *t, size_t n, const char *code)
+const map_code *eforms_map_find(const map_code *t, size_t n, const char *code)
 {
     size_t i;
 
@@ -510,8 +425,6 @@ static const map_code *map_find(const map_code *t, size_t n, const char *code)
             return &t[i];
     return NULL;
 }
-
-#define MAP_FIND(t, code) map_find((t), sizeof(t) / sizeof((t)[0]), (code))
 
 /* ---------------------------------------------------------------- organisations */
 
@@ -618,24 +531,24 @@ static int map_party_build(map_ctx *c, map_org *o)
     char *s = NULL;
     int rc = 0;
 
-    p = jpush_obj(c->parties);
+    p = eforms_jpush_obj(c->parties);
     if (!p)
         return ERR_NOMEM;
-    TRY(jset_str(p, "id", o->party_id));
+    TRY(eforms_jset_str(p, "id", o->party_id));
     s = eforms_x_text_at(co, "cac:PartyName/cbc:Name", c->lang);
-    TRY(jset_str(p, "name", s));
+    TRY(eforms_jset_str(p, "name", s));
     free(s);
     s = eforms_x_text_at(co, "cac:PartyLegalEntity/cbc:CompanyID", NULL);
     if (s) {
-        sub = jnew_in(p, "identifier", 0);
+        sub = eforms_jnew_in(p, "identifier", 0);
         if (!sub) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        TRY(jset_str(sub, "id", s));
+        TRY(eforms_jset_str(sub, "id", s));
         free(s);
         s = eforms_x_text_at(co, "cac:PartyName/cbc:Name", c->lang);
-        TRY(jset_str(sub, "legalName", s));
+        TRY(eforms_jset_str(sub, "legalName", s));
     }
     free(s);
     s = NULL;
@@ -663,11 +576,11 @@ static int map_party_build(map_ctx *c, map_org *o)
         for (i = 0; i < sizeof addr / sizeof addr[0]; i++) {
             s = eforms_x_text_at(co, addr[i].path, NULL);
             if (s) {
-                if (!a && !(a = jnew_in(p, "address", 0))) {
+                if (!a && !(a = eforms_jnew_in(p, "address", 0))) {
                     rc = ERR_NOMEM;
                     goto cleanup;
                 }
-                TRY(jset_str(a, addr[i].key, s));
+                TRY(eforms_jset_str(a, addr[i].key, s));
                 free(s);
                 s = NULL;
             }
@@ -676,17 +589,17 @@ static int map_party_build(map_ctx *c, map_org *o)
         for (i = 0; i < sizeof contact / sizeof contact[0]; i++) {
             s = eforms_x_text_at(co, contact[i].path, NULL);
             if (s) {
-                if (!a && !(a = jnew_in(p, "contactPoint", 0))) {
+                if (!a && !(a = eforms_jnew_in(p, "contactPoint", 0))) {
                     rc = ERR_NOMEM;
                     goto cleanup;
                 }
-                TRY(jset_str(a, contact[i].key, s));
+                TRY(eforms_jset_str(a, contact[i].key, s));
                 free(s);
                 s = NULL;
             }
         }
     }
-    sub = jnew_in(p, "roles", 1);
+    sub = eforms_jnew_in(p, "roles", 1);
     if (!sub) {
         rc = ERR_NOMEM;
         goto cleanup;
@@ -699,7 +612,7 @@ cleanup:
 
 /* The party for an ORG-nnnn reference, created on first use, with `role` added (NULL: no
  * role). *out is NULL (and a note added) when the notice has no such organisation. */
-static int map_party(map_ctx *c, const char *org_ref, const char *role, const char *field, map_org **out)
+int eforms_map_party(map_ctx *c, const char *org_ref, const char *role, const char *field, map_org **out)
 {
     size_t i;
     int rc = 0;
@@ -717,7 +630,7 @@ static int map_party(map_ctx *c, const char *org_ref, const char *role, const ch
         TRY(map_party_build(c, &c->orgs[i]));
     if (role) {
         json_value *roles = (json_value *)(uintptr_t)json_get(c->orgs[i].party, "roles");
-        TRY(jpush_unique(roles, role));
+        TRY(eforms_jpush_unique(roles, role));
     }
     *out = &c->orgs[i];
 cleanup:
@@ -725,14 +638,14 @@ cleanup:
 }
 
 /* {id, name} of a party, as OCDS OrganizationReference. */
-static json_value *map_org_ref(const map_org *o)
+json_value *eforms_map_org_ref(const map_org *o)
 {
     json_value *r = json_new_object();
     const char *name = json_get_str(o->party, "name");
 
     if (!r)
         return NULL;
-    if (jset_str(r, "id", o->party_id) != 0 || (name && jset_str(r, "name", name) != 0)) {
+    if (eforms_jset_str(r, "id", o->party_id) != 0 || (name && eforms_jset_str(r, "name", name) != 0)) {
         json_free(r);
         return NULL;
     }
@@ -752,9 +665,9 @@ static int map_buyers(map_ctx *c, char **buyer_id)
         map_org *o;
 
         ref = eforms_x_text_at(cp, "cac:Party/cac:PartyIdentification/cbc:ID", NULL);
-        TRY(map_party(c, ref, "buyer", "buyer", &o));
+        TRY(eforms_map_party(c, ref, "buyer", "buyer", &o));
         if (o && !*buyer_id) {
-            json_value *b = map_org_ref(o);
+            json_value *b = eforms_map_org_ref(o);
             if (!b) {
                 rc = ERR_NOMEM;
                 goto cleanup;
@@ -778,7 +691,7 @@ cleanup:
 }
 
 /* The lot object for a lot id (BT-137), created when first seen. */
-static json_value *map_lot(map_ctx *c, const char *id)
+json_value *eforms_map_lot(map_ctx *c, const char *id)
 {
     size_t i;
     map_ref *nv;
@@ -789,14 +702,14 @@ static json_value *map_lot(map_ctx *c, const char *id)
             return c->lotv[i].obj;
     if (c->n_lots >= MAP_MAX_LOTS)
         return NULL;
-    if (!c->lots && !(c->lots = jnew_in(c->tender, "lots", 1)))
+    if (!c->lots && !(c->lots = eforms_jnew_in(c->tender, "lots", 1)))
         return NULL;
     nv = realloc(c->lotv, (c->n_lots + 1) * sizeof *nv);
     if (!nv)
         return NULL;
     c->lotv = nv;
-    o = jpush_obj(c->lots);
-    if (!o || jset_str(o, "id", id) != 0)
+    o = eforms_jpush_obj(c->lots);
+    if (!o || eforms_jset_str(o, "id", id) != 0)
         return NULL;
     nv[c->n_lots].id = strdup(id);
     if (!nv[c->n_lots].id)
@@ -815,19 +728,19 @@ static int map_criterion(map_ctx *c, xmlNodePtr sc, json_value *criteria, const 
     char *s = NULL, *code = NULL, *num = NULL;
     int rc = 0;
 
-    cr = jpush_obj(criteria);
+    cr = eforms_jpush_obj(criteria);
     if (!cr)
         return ERR_NOMEM;
     s = eforms_x_text_at(sc, "cbc:AwardingCriterionTypeCode", NULL);
     if (s && strcmp(s, "price") != 0 && strcmp(s, "quality") != 0 && strcmp(s, "cost") != 0)
         TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-539 award criterion type '%.40s'", s));
-    TRY(jset_str(cr, "type", s));
+    TRY(eforms_jset_str(cr, "type", s));
     free(s);
     s = eforms_x_text_at(sc, "cbc:Name", c->lang);
-    TRY(jset_str(cr, "name", s));
+    TRY(eforms_jset_str(cr, "name", s));
     free(s);
     s = eforms_x_text_at(sc, "cbc:Description", c->lang);
-    TRY(jset_str(cr, "description", s));
+    TRY(eforms_jset_str(cr, "description", s));
     free(s);
     s = NULL;
     for (p = eforms_x_first(eforms_x_ext(sc), "efac:AwardCriterionParameter"); p; p = eforms_x_next(p)) {
@@ -836,18 +749,19 @@ static int map_criterion(map_ctx *c, xmlNodePtr sc, json_value *criteria, const 
 
         code = eforms_x_text_at(p, "efbc:ParameterCode", NULL);
         num = eforms_x_text_at(p, "efbc:ParameterNumeric", NULL);
-        if (!num || !map_is_decimal(num)) {
-            TRY(eforms_note_add(c->ns, "number_invalid", field,
-                                "efac:AwardCriterionParameter (line %ld): BT-541 '%.40s' is not a number; left out",
-                                (long)xmlGetLineNo(p), num ? num : ""));
+        if (!num || !eforms_map_is_decimal(num)) {
+            TRY(eforms_note_add(
+                c->ns, "number_invalid", field,
+                "efac:AwardCriterionParameter (line %ld): BT-541 '%.40s' is not a number; left out",
+                (long)xmlGetLineNo(p), num ? num : ""));
             goto next;
         }
-        if (!numbers && !(numbers = jnew_in(cr, "numbers", 1))) {
+        if (!numbers && !(numbers = eforms_jnew_in(cr, "numbers", 1))) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        nobj = jpush_obj(numbers);
-        nv = map_number(num);
+        nobj = eforms_jpush_obj(numbers);
+        nv = eforms_map_number(num);
         if (!nobj || !nv) {
             json_free(nv);
             rc = ERR_NOMEM;
@@ -858,11 +772,12 @@ static int map_criterion(map_ctx *c, xmlNodePtr sc, json_value *criteria, const 
             if (strcmp(map_crit_param[i].code, code) == 0)
                 break;
         if (code && i < sizeof map_crit_param / sizeof map_crit_param[0])
-            TRY(jset_str(nobj, map_crit_param[i].key, map_crit_param[i].value));
+            TRY(eforms_jset_str(nobj, map_crit_param[i].key, map_crit_param[i].value));
         else
-            TRY(eforms_note_add(c->ns, "code_outside_codelist", field,
-                                "BT-5421/5422/5423 parameter code '%.40s' unknown: number kept without its kind",
-                                code ? code : ""));
+            TRY(eforms_note_add(
+                c->ns, "code_outside_codelist", field,
+                "BT-5421/5422/5423 parameter code '%.40s' unknown: number kept without its kind",
+                code ? code : ""));
     next:
         free(code);
         free(num);
@@ -895,16 +810,17 @@ static int map_duration(map_ctx *c, xmlNodePtr dm, json_value *period, const cha
         mult = 365;
     n = strtol(txt, &end, 10);
     if (!mult || *end || n < 0 || n > 100000) {
-        rc = eforms_note_add(c->ns, "code_outside_codelist", field, "BT-36 duration '%.20s %.20s' not understood",
-                             txt, unit);
+        rc = eforms_note_add(c->ns, "code_outside_codelist", field,
+                             "BT-36 duration '%.20s %.20s' not understood", txt, unit);
         goto cleanup;
     }
     {
         json_value *v = json_new_number((double)(n * mult));
-        TRY(jset(period, "durationInDays", v));
+        TRY(eforms_jset(period, "durationInDays", v));
     }
     if (mult != 1)
-        rc = eforms_note_add(c->ns, "duration_converted", field, "BT-36 %ld %s read as %ld days", n, unit, n * mult);
+        rc = eforms_note_add(c->ns, "duration_converted", field, "BT-36 %ld %s read as %ld days", n, unit,
+                             n * mult);
 cleanup:
     free(txt);
     free(unit);
@@ -920,17 +836,17 @@ static int map_period(map_ctx *c, xmlNodePtr pp, json_value *owner, const char *
 
     if (!pp)
         return 0;
-    per = jnew_in(owner, "contractPeriod", 0);
+    per = eforms_jnew_in(owner, "contractPeriod", 0);
     if (!per)
         return ERR_NOMEM;
-    r = map_datetime(c, eforms_x_first(pp, "cbc:StartDate"), NULL, 0, field, d, sizeof d);
+    r = eforms_map_datetime(c, eforms_x_first(pp, "cbc:StartDate"), NULL, 0, field, d, sizeof d);
     if (r == 0)
-        TRY(jset_str(per, "startDate", d));
+        TRY(eforms_jset_str(per, "startDate", d));
     else if (r < 0 && r != ERR_BAD_INPUT)
         return r;
-    r = map_datetime(c, eforms_x_first(pp, "cbc:EndDate"), NULL, 1, field, d, sizeof d);
+    r = eforms_map_datetime(c, eforms_x_first(pp, "cbc:EndDate"), NULL, 1, field, d, sizeof d);
     if (r == 0)
-        TRY(jset_str(per, "endDate", d));
+        TRY(eforms_jset_str(per, "endDate", d));
     else if (r < 0 && r != ERR_BAD_INPUT)
         return r;
     TRY(map_duration(c, eforms_x_first(pp, "cbc:DurationMeasure"), per, field));
@@ -943,30 +859,31 @@ cleanup:
 /* Items (CPV, BT-262 main + BT-263 additional) of one cac:ProcurementProject. */
 static int map_item(map_ctx *c, xmlNodePtr proj, const char *lot_id)
 {
-    xmlNodePtr main_cl = eforms_x_first(proj, "cac:MainCommodityClassification/cbc:ItemClassificationCode"), ad;
+    xmlNodePtr main_cl = eforms_x_first(proj, "cac:MainCommodityClassification/cbc:ItemClassificationCode"),
+               ad;
     json_value *it, *cl, *adds = NULL;
     char idbuf[24], *s = NULL;
     int rc = 0;
 
     if (!main_cl)
         return 0;
-    if (!c->items && !(c->items = jnew_in(c->tender, "items", 1)))
+    if (!c->items && !(c->items = eforms_jnew_in(c->tender, "items", 1)))
         return ERR_NOMEM;
-    it = jpush_obj(c->items);
+    it = eforms_jpush_obj(c->items);
     if (!it)
         return ERR_NOMEM;
     snprintf(idbuf, sizeof idbuf, "%zu", ++c->n_items);
-    TRY(jset_str(it, "id", idbuf));
-    cl = jnew_in(it, "classification", 0);
+    TRY(eforms_jset_str(it, "id", idbuf));
+    cl = eforms_jnew_in(it, "classification", 0);
     if (!cl) {
         rc = ERR_NOMEM;
         goto cleanup;
     }
     s = eforms_x_attr(main_cl, "listName");
-    TRY(jset_str(cl, "scheme", s && strcmp(s, "cpv") != 0 ? s : "CPV"));
+    TRY(eforms_jset_str(cl, "scheme", s && strcmp(s, "cpv") != 0 ? s : "CPV"));
     free(s);
     s = eforms_x_text(main_cl, NULL);
-    TRY(jset_str(cl, "id", s));
+    TRY(eforms_jset_str(cl, "id", s));
     free(s);
     s = NULL;
     for (ad = eforms_x_first(proj, "cac:AdditionalCommodityClassification"); ad; ad = eforms_x_next(ad)) {
@@ -976,28 +893,28 @@ static int map_item(map_ctx *c, xmlNodePtr proj, const char *lot_id)
         s = eforms_x_text(code, NULL);
         if (!s)
             continue;
-        if (!adds && !(adds = jnew_in(it, "additionalClassifications", 1))) {
+        if (!adds && !(adds = eforms_jnew_in(it, "additionalClassifications", 1))) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        a = jpush_obj(adds);
+        a = eforms_jpush_obj(adds);
         if (!a) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
         {
             char *ln = eforms_x_attr(code, "listName");
-            rc = jset_str(a, "scheme", ln && strcmp(ln, "cpv") != 0 ? ln : "CPV");
+            rc = eforms_jset_str(a, "scheme", ln && strcmp(ln, "cpv") != 0 ? ln : "CPV");
             free(ln);
             if (rc)
                 goto cleanup;
         }
-        TRY(jset_str(a, "id", s));
+        TRY(eforms_jset_str(a, "id", s));
         free(s);
         s = NULL;
     }
     if (lot_id)
-        TRY(jset_str(it, "relatedLot", lot_id));
+        TRY(eforms_jset_str(it, "relatedLot", lot_id));
 cleanup:
     free(s);
     return rc;
@@ -1010,15 +927,15 @@ static json_value *map_document(json_value *owner, const char *id, int *created)
     size_t i;
 
     *created = 0;
-    if (!docs && !(docs = jnew_in(owner, "documents", 1)))
+    if (!docs && !(docs = eforms_jnew_in(owner, "documents", 1)))
         return NULL;
     for (i = 0; i < json_len(docs); i++) {
         const char *did = json_get_str(json_at(docs, i), "id");
         if (did && strcmp(did, id) == 0)
             return (json_value *)(uintptr_t)json_at(docs, i);
     }
-    d = jpush_obj(docs);
-    if (!d || jset_str(d, "id", id) != 0)
+    d = eforms_jpush_obj(docs);
+    if (!d || eforms_jset_str(d, "id", id) != 0)
         return NULL;
     *created = 1;
     return d;
@@ -1032,7 +949,8 @@ static int map_bidding_documents(map_ctx *c, xmlNodePtr lot, const char *lot_id)
     char *id = NULL, *s = NULL;
     int rc = 0;
 
-    for (r = eforms_x_first(lot, "cac:TenderingTerms/cac:CallForTendersDocumentReference"); r; r = eforms_x_next(r)) {
+    for (r = eforms_x_first(lot, "cac:TenderingTerms/cac:CallForTendersDocumentReference"); r;
+         r = eforms_x_next(r)) {
         json_value *d, *rl;
         int created;
 
@@ -1045,22 +963,22 @@ static int map_bidding_documents(map_ctx *c, xmlNodePtr lot, const char *lot_id)
             goto cleanup;
         }
         if (created) {
-            TRY(jset_str(d, "documentType", "biddingDocuments"));
+            TRY(eforms_jset_str(d, "documentType", "biddingDocuments"));
             s = eforms_x_text_at(r, "cac:Attachment/cac:ExternalReference/cbc:URI", NULL);
-            TRY(jset_str(d, "url", s));
+            TRY(eforms_jset_str(d, "url", s));
             free(s);
             s = eforms_x_text_at(r, "cbc:DocumentType", NULL);
             if (s && strcmp(s, "restricted-document") == 0)
-                TRY(jset_str(d, "accessDetails", "restricted (BT-14)"));
+                TRY(eforms_jset_str(d, "accessDetails", "restricted (BT-14)"));
             free(s);
             s = NULL;
         }
         rl = (json_value *)(uintptr_t)json_get(d, "relatedLots");
-        if (!rl && !(rl = jnew_in(d, "relatedLots", 1))) {
+        if (!rl && !(rl = eforms_jnew_in(d, "relatedLots", 1))) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        TRY(jpush_unique(rl, lot_id));
+        TRY(eforms_jpush_unique(rl, lot_id));
         free(id);
         id = NULL;
     }
@@ -1082,7 +1000,8 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
     *n_deadlines = 0;
     *differ = 0;
     for (l = eforms_x_first(c->root, "cac:ProcurementProjectLot"); l; l = eforms_x_next(l)) {
-        xmlNodePtr idn = eforms_x_first(l, "cbc:ID"), proj = eforms_x_first(l, "cac:ProcurementProject"), sc, dl;
+        xmlNodePtr idn = eforms_x_first(l, "cbc:ID"), proj = eforms_x_first(l, "cac:ProcurementProject"), sc,
+                   dl;
         json_value *lot, *v = NULL, *crit = NULL;
         int r;
 
@@ -1090,40 +1009,43 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
         scheme = eforms_x_attr(idn, "schemeName");
         if (!id || (scheme && strcmp(scheme, "LotsGroup") == 0) || strncmp(id, "GLO-", 4) == 0)
             goto next; /* groups of lots (BT-330) are not lots */
-        lot = map_lot(c, id);
+        lot = eforms_map_lot(c, id);
         if (!lot) {
-            rc = c->n_lots >= MAP_MAX_LOTS ? err_set(c->e, ERR_LIMIT, "cac:ProcurementProjectLot (line %ld): more "
-                                                                       "than %d lots", (long)xmlGetLineNo(l), MAP_MAX_LOTS)
+            rc = c->n_lots >= MAP_MAX_LOTS ? err_set(c->e, ERR_LIMIT,
+                                                     "cac:ProcurementProjectLot (line %ld): more "
+                                                     "than %d lots",
+                                                     (long)xmlGetLineNo(l), MAP_MAX_LOTS)
                                            : ERR_NOMEM;
             goto cleanup;
         }
         snprintf(field, sizeof field, "tender.lots[%.40s]", id);
         s = eforms_x_text_at(proj, "cbc:Name", c->lang);
-        TRY(jset_str(lot, "title", s));
+        TRY(eforms_jset_str(lot, "title", s));
         free(s);
         s = eforms_x_text_at(proj, "cbc:Description", c->lang);
-        TRY(jset_str(lot, "description", s));
+        TRY(eforms_jset_str(lot, "description", s));
         free(s);
         s = NULL;
-        TRY(map_amount(c, eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
-                       field, &v));
+        TRY(eforms_map_amount(
+            c, eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"), field,
+            &v));
         if (v)
             TRY(json_object_set(lot, "value", v));
         TRY(map_period(c, eforms_x_first(proj, "cac:PlannedPeriod"), lot, field));
         dl = eforms_x_first(l, "cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod");
-        r = map_datetime(c, eforms_x_first(dl, "cbc:EndDate"), eforms_x_first(dl, "cbc:EndTime"), 1, field, d,
-                         sizeof d);
+        r = eforms_map_datetime(c, eforms_x_first(dl, "cbc:EndDate"), eforms_x_first(dl, "cbc:EndTime"), 1,
+                                field, d, sizeof d);
         if (r == 0) {
-            json_value *tp = jnew_in(lot, "tenderPeriod", 0);
+            json_value *tp = eforms_jnew_in(lot, "tenderPeriod", 0);
             if (!tp) {
                 rc = ERR_NOMEM;
                 goto cleanup;
             }
-            TRY(jset_str(tp, "endDate", d));
-            if (*n_deadlines > 0 && map_epoch(d) != best && !*differ)
+            TRY(eforms_jset_str(tp, "endDate", d));
+            if (*n_deadlines > 0 && eforms_map_epoch(d) != best && !*differ)
                 *differ = 1;
-            if (*n_deadlines == 0 || map_epoch(d) < best) {
-                best = map_epoch(d);
+            if (*n_deadlines == 0 || eforms_map_epoch(d) < best) {
+                best = eforms_map_epoch(d);
                 snprintf(earliest_deadline, dl_size, "%s", d);
             }
             (*n_deadlines)++;
@@ -1135,8 +1057,8 @@ static int map_lots(map_ctx *c, char *earliest_deadline, size_t dl_size, size_t 
                                     "cac:SubordinateAwardingCriterion");
              sc; sc = eforms_x_next(sc)) {
             if (!crit) {
-                json_value *ac = jnew_in(lot, "awardCriteria", 0);
-                if (!ac || !(crit = jnew_in(ac, "criteria", 1))) {
+                json_value *ac = eforms_jnew_in(lot, "awardCriteria", 0);
+                if (!ac || !(crit = eforms_jnew_in(ac, "criteria", 1))) {
                     rc = ERR_NOMEM;
                     goto cleanup;
                 }
@@ -1168,12 +1090,12 @@ static int map_tender(map_ctx *c, const char *folder_id)
     const map_code *mc;
     int rc = 0;
 
-    TRY(jset_str(c->tender, "id", folder_id));
+    TRY(eforms_jset_str(c->tender, "id", folder_id));
     s = eforms_x_text_at(proj, "cbc:Name", c->lang); /* BT-21 */
-    TRY(jset_str(c->tender, "title", s));
+    TRY(eforms_jset_str(c->tender, "title", s));
     free(s);
     s = eforms_x_text_at(proj, "cbc:Description", c->lang); /* BT-24 */
-    TRY(jset_str(c->tender, "description", s));
+    TRY(eforms_jset_str(c->tender, "description", s));
     free(s);
     s = eforms_x_text_at(proj, "cbc:ProcurementTypeCode", NULL); /* BT-23 */
     if (s) {
@@ -1182,7 +1104,7 @@ static int map_tender(map_ctx *c, const char *folder_id)
                           : strcmp(s, "services") == 0 ? "services"
                                                        : NULL;
         if (cat)
-            TRY(jset_str(c->tender, "mainProcurementCategory", cat));
+            TRY(eforms_jset_str(c->tender, "mainProcurementCategory", cat));
         else
             TRY(eforms_note_add(c->ns, "code_mapped", "tender.mainProcurementCategory",
                                 "BT-23 '%.40s' has no OCDS category; left out", s));
@@ -1194,15 +1116,16 @@ static int map_tender(map_ctx *c, const char *folder_id)
         if (!mc) {
             TRY(eforms_note_add(c->ns, "code_outside_codelist", "tender.procurementMethod",
                                 "BT-105 procedure type '%.40s' is not in the eForms codelist", s));
-            TRY(jset_str(c->tender, "procurementMethodDetails", s));
+            TRY(eforms_jset_str(c->tender, "procurementMethodDetails", s));
         } else {
             if (mc->ocds)
-                TRY(jset_str(c->tender, "procurementMethod", mc->ocds));
-            TRY(jset_str(c->tender, "procurementMethodDetails", mc->label));
+                TRY(eforms_jset_str(c->tender, "procurementMethod", mc->ocds));
+            TRY(eforms_jset_str(c->tender, "procurementMethodDetails", mc->label));
             if (!mc->ocds)
-                TRY(eforms_note_add(c->ns, "code_mapped", "tender.procurementMethod",
-                                    "BT-105 '%s' (%s) has no OCDS procurementMethod: only the details are kept",
-                                    mc->code, mc->label));
+                TRY(eforms_note_add(
+                    c->ns, "code_mapped", "tender.procurementMethod",
+                    "BT-105 '%s' (%s) has no OCDS procurementMethod: only the details are kept", mc->code,
+                    mc->label));
             else if (strcmp(mc->code, mc->ocds) != 0)
                 TRY(eforms_note_add(c->ns, "code_mapped", "tender.procurementMethod",
                                     "BT-105 '%s' mapped to '%s' (OCP eForms guidance)", mc->code, mc->ocds));
@@ -1210,11 +1133,12 @@ static int map_tender(map_ctx *c, const char *folder_id)
     }
     free(s);
     s = eforms_x_text_at(c->root, "cac:TenderingProcess/cac:ProcessJustification/cbc:ProcessReason", c->lang);
-    TRY(jset_str(c->tender, "procurementMethodRationale", s)); /* BT-136 text (BT-135) */
+    TRY(eforms_jset_str(c->tender, "procurementMethodRationale", s)); /* BT-136 text (BT-135) */
     free(s);
     s = NULL;
-    TRY(map_amount(c, eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
-                   "tender.value", &v)); /* BT-27 procedure */
+    TRY(eforms_map_amount(c,
+                          eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
+                          "tender.value", &v)); /* BT-27 procedure */
     if (v) {
         TRY(json_object_set(c->tender, "value", v));
         v = NULL;
@@ -1224,12 +1148,12 @@ static int map_tender(map_ctx *c, const char *folder_id)
     if (c->n_items == 0)
         TRY(map_item(c, proj, NULL));
     if (n_deadlines > 0) {
-        json_value *tp = jnew_in(c->tender, "tenderPeriod", 0);
+        json_value *tp = eforms_jnew_in(c->tender, "tenderPeriod", 0);
         if (!tp) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        TRY(jset_str(tp, "endDate", deadline));
+        TRY(eforms_jset_str(tp, "endDate", deadline));
         if (differ)
             TRY(eforms_note_add(c->ns, "derived", "tender.tenderPeriod.endDate",
                                 "the earliest of %zu lot deadlines (BT-131)", n_deadlines));
@@ -1237,7 +1161,8 @@ static int map_tender(map_ctx *c, const char *folder_id)
     /* One lot (or lots that all agree): its value and period are the tender's. */
     if (c->n_lots >= 1) {
         const json_value *first = c->lotv[0].obj;
-        static const char *keys[] = {"value", "contractPeriod"}; /* not awardCriteria: the model reads the lots' */
+        static const char *keys[] = {"value",
+                                     "contractPeriod"}; /* not awardCriteria: the model reads the lots' */
         size_t k, i;
 
         for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
@@ -1249,7 +1174,7 @@ static int map_tender(map_ctx *c, const char *folder_id)
                 same = json_equal(fv, json_get(c->lotv[i].obj, keys[k]));
             if (!same || (k == 0 && c->n_lots > 1))
                 continue; /* several lots: their values add up to no stated total */
-            TRY(jset(c->tender, keys[k], json_clone(fv)));
+            TRY(eforms_jset(c->tender, keys[k], json_clone(fv)));
             if (k == 0)
                 TRY(eforms_note_add(c->ns, "derived", "tender.value",
                                     "no procedure BT-27: the value of the only lot %.40s", c->lotv[0].id));
@@ -1261,676 +1186,10 @@ cleanup:
     return rc;
 }
 
-/* ---------------------------------------------------------------- results */
-
-typedef struct {
-    char *id;          /* TEN-nnnn */
-    char *lot;         /* BT-13714 */
-    char *tpa;         /* tendering party ref */
-    xmlNodePtr amount; /* BT-720 PayableAmount */
-    json_value *bid;
-} map_bidref;
-
-typedef struct {
-    char *id;            /* TPA-nnnn */
-    xmlNodePtr node;
-} map_tpa;
-
-typedef struct {
-    map_bidref *t;
-    size_t n_t;
-    map_tpa *p;
-    size_t n_p;
-} map_results;
-
-static void map_results_dispose(map_results *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->n_t; i++) {
-        free(r->t[i].id);
-        free(r->t[i].lot);
-        free(r->t[i].tpa);
-    }
-    for (i = 0; i < r->n_p; i++)
-        free(r->p[i].id);
-    free(r->t);
-    free(r->p);
-}
-
-static map_bidref *map_find_tender(map_results *r, const char *id)
-{
-    size_t i;
-
-    for (i = 0; id && i < r->n_t; i++)
-        if (strcmp(r->t[i].id, id) == 0)
-            return &r->t[i];
-    return NULL;
-}
-
-static xmlNodePtr map_find_tpa(map_results *r, const char *id)
-{
-    size_t i;
-
-    for (i = 0; id && i < r->n_p; i++)
-        if (strcmp(r->p[i].id, id) == 0)
-            return r->p[i].node;
-    return NULL;
-}
-
-/* Adds the tenderers of tendering party `tpa` (efac:Tenderer -> ORG) to array arr as
- * OrganizationReferences, giving them `role`. */
-static int map_tenderers(map_ctx *c, map_results *r, const char *tpa, json_value *arr, const char *role,
-                         const char *field)
-{
-    xmlNodePtr p = map_find_tpa(r, tpa), t;
-    char *ref = NULL;
-    int rc = 0;
-
-    if (!p) {
-        if (tpa)
-            rc = eforms_note_add(c->ns, "org_unresolved", field, "tendering party %.40s is not in the notice", tpa);
-        return rc;
-    }
-    for (t = eforms_x_first(p, "efac:Tenderer"); t; t = eforms_x_next(t)) {
-        map_org *o;
-        size_t i;
-        int dup = 0;
-
-        ref = eforms_x_text_at(t, "cbc:ID", NULL);
-        TRY(map_party(c, ref, role, field, &o));
-        if (o) {
-            for (i = 0; i < json_len(arr); i++) {
-                const char *id = json_get_str(json_at(arr, i), "id");
-                if (id && strcmp(id, o->party_id) == 0)
-                    dup = 1;
-            }
-            if (!dup) {
-                json_value *ref_obj = map_org_ref(o);
-                if (!ref_obj) {
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                TRY(json_array_push(arr, ref_obj));
-            }
-        }
-        free(ref);
-        ref = NULL;
-    }
-cleanup:
-    free(ref);
-    return rc;
-}
-
-static int map_stat(map_ctx *c, const char *measure, json_value *value, const char *lot, const char *currency)
-{
-    json_value *s;
-    char idbuf[112];
-    int rc = 0;
-
-    if (!c->bid_stats && !(c->bid_stats = jnew_in(c->bids, "statistics", 1))) {
-        json_free(value);
-        return ERR_NOMEM;
-    }
-    s = jpush_obj(c->bid_stats);
-    if (!s) {
-        json_free(value);
-        return ERR_NOMEM;
-    }
-    /* one statistic per lot and measure: a later notice of the procedure updates it */
-    snprintf(idbuf, sizeof idbuf, "%.60s-%.40s", lot ? lot : "all", measure);
-    c->n_stats++;
-    TRY(jset_str(s, "id", idbuf));
-    TRY(jset_str(s, "measure", measure));
-    TRY(jset(s, "value", value));
-    value = NULL;
-    if (currency)
-        TRY(jset_str(s, "currency", currency));
-    TRY(jset_str(s, "relatedLot", lot));
-cleanup:
-    json_free(value);
-    return rc;
-}
-
-/* Sums the BT-720 values of tenders `ids`; sets *out to {amount, currency} when every one
- * has a value in one currency (note otherwise). */
-static int map_sum_values(map_ctx *c, map_results *r, char **ids, size_t n, const char *field, json_value **out)
-{
-    double sum = 0, x;
-    char cur[16], cur0[16] = "", num[64];
-    size_t i, have = 0;
-    int rc = 0, dec, maxdec = 0;
-
-    *out = NULL;
-    for (i = 0; i < n; i++) {
-        map_bidref *t = map_find_tender(r, ids[i]);
-        if (!t || !t->amount)
-            continue;
-        if (map_amount_double(t->amount, &x, &dec, cur, sizeof cur) != 0)
-            continue;
-        if (have && strcmp(cur, cur0) != 0)
-            return eforms_note_add(c->ns, "currency_mixed", field, "tender values in %s and %s: no total", cur0, cur);
-        snprintf(cur0, sizeof cur0, "%s", cur);
-        sum += x;
-        if (dec > maxdec)
-            maxdec = dec;
-        have++;
-    }
-    if (have == 0)
-        return 0;
-    if (have == 1) { /* keep the source text of a single value */
-        for (i = 0; i < n; i++) {
-            map_bidref *t = map_find_tender(r, ids[i]);
-            if (t && t->amount)
-                return map_amount(c, t->amount, field, out);
-        }
-    }
-    /* the sum printed with the inputs' precision: 25575.99, not 25575.989999999998 */
-    snprintf(num, sizeof num, "%.*f", maxdec > 9 ? 9 : maxdec, sum);
-    {
-        json_value *v = json_new_object();
-        if (!v)
-            return ERR_NOMEM;
-        rc = jset(v, "amount", json_new_number_text(num, strlen(num)));
-        if (rc == 0 && *cur0)
-            rc = jset_str(v, "currency", cur0);
-        if (rc == 0)
-            rc = eforms_note_add(c->ns, "derived", field, "sum of %zu tender values (BT-720)%s", have,
-                                 have < n ? ", some tenders have none" : "");
-        if (rc) {
-            json_free(v);
-            return rc;
-        }
-        *out = v;
-    }
-    return 0;
-}
-
-typedef struct {
-    char **v;
-    size_t n;
-} map_strs;
-
-static void map_strs_dispose(map_strs *s)
-{
-    size_t i;
-
-    for (i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    s->v = NULL;
-    s->n = 0;
-}
-
-/* Collects the texts of every `path` sibling under n (cbc:ID of repeated references). */
-static int map_collect(xmlNodePtr n, const char *path, const char *leaf, map_strs *out)
-{
-    xmlNodePtr x;
-
-    for (x = eforms_x_first(n, path); x; x = eforms_x_next(x)) {
-        char *s = eforms_x_text_at(x, leaf, NULL), **nv;
-        if (!s)
-            continue;
-        nv = realloc(out->v, (out->n + 1) * sizeof *nv);
-        if (!nv) {
-            free(s);
-            return ERR_NOMEM;
-        }
-        out->v = nv;
-        out->v[out->n++] = s;
-    }
-    return 0;
-}
-
-static int map_results_read(map_ctx *c, xmlNodePtr nr, map_results *r)
-{
-    xmlNodePtr x;
-    int rc = 0;
-
-    for (x = eforms_x_first(nr, "efac:TenderingParty"); x; x = eforms_x_next(x)) {
-        map_tpa *nv;
-        char *id = eforms_x_text_at(x, "cbc:ID", NULL);
-        if (!id)
-            continue;
-        if (r->n_p >= MAP_MAX_RESULTS || !(nv = realloc(r->p, (r->n_p + 1) * sizeof *nv))) {
-            free(id);
-            return r->n_p >= MAP_MAX_RESULTS ? err_set(c->e, ERR_LIMIT, "too many efac:TenderingParty") : ERR_NOMEM;
-        }
-        r->p = nv;
-        nv[r->n_p].id = id;
-        nv[r->n_p].node = x;
-        r->n_p++;
-    }
-    for (x = eforms_x_first(nr, "efac:LotTender"); x; x = eforms_x_next(x)) {
-        map_bidref *nv, *t;
-        char *id = eforms_x_text_at(x, "cbc:ID", NULL);
-        if (!id)
-            continue;
-        if (r->n_t >= MAP_MAX_RESULTS || !(nv = realloc(r->t, (r->n_t + 1) * sizeof *nv))) {
-            free(id);
-            return r->n_t >= MAP_MAX_RESULTS ? err_set(c->e, ERR_LIMIT, "too many efac:LotTender") : ERR_NOMEM;
-        }
-        r->t = nv;
-        t = &nv[r->n_t++];
-        t->id = id;
-        t->lot = eforms_x_text_at(x, "efac:TenderLot/cbc:ID", NULL);
-        t->tpa = eforms_x_text_at(x, "efac:TenderingParty/cbc:ID", NULL);
-        t->amount = eforms_x_first(x, "cac:LegalMonetaryTotal/cbc:PayableAmount");
-        t->bid = NULL;
-    }
-    return rc;
-}
-
-/* bids.details[] from efac:LotTender (BT-720 value, tenderers through the tendering party). */
-static int map_bids(map_ctx *c, map_results *r)
-{
-    size_t i;
-    int rc = 0;
-
-    for (i = 0; i < r->n_t; i++) {
-        map_bidref *t = &r->t[i];
-        json_value *b, *arr, *v = NULL;
-        char field[96];
-
-        if (!c->bid_details && !(c->bid_details = jnew_in(c->bids, "details", 1)))
-            return ERR_NOMEM;
-        b = jpush_obj(c->bid_details);
-        if (!b)
-            return ERR_NOMEM;
-        snprintf(field, sizeof field, "bids.details[%.40s]", t->id);
-        TRY(jset_str(b, "id", t->id));
-        if (t->lot) {
-            arr = jnew_in(b, "relatedLots", 1);
-            if (!arr)
-                return ERR_NOMEM;
-            TRY(jpush_str(arr, t->lot));
-        }
-        TRY(map_amount(c, t->amount, field, &v));
-        if (v)
-            TRY(json_object_set(b, "value", v));
-        arr = jnew_in(b, "tenderers", 1);
-        if (!arr)
-            return ERR_NOMEM;
-        TRY(map_tenderers(c, r, t->tpa, arr, "tenderer", field));
-        if (json_len(arr) == 0)
-            json_object_remove(b, "tenderers");
-        t->bid = b;
-    }
-cleanup:
-    return rc;
-}
-
-static const char *map_award_status(const char *code)
-{
-    if (!code)
-        return NULL;
-    if (strcmp(code, "selec-w") == 0)
-        return "active";
-    if (strcmp(code, "clos-nw") == 0)
-        return "unsuccessful";
-    if (strcmp(code, "open-nw") == 0)
-        return "pending";
-    return NULL;
-}
-
-/* The earliest BT-1451 winner decision date of the settled contracts `cons`. */
-static int map_award_date(map_ctx *c, xmlNodePtr nr, map_strs *cons, char *out, size_t out_size)
-{
-    xmlNodePtr sc;
-    int64_t best = 0;
-    int have = 0, rc = 0;
-    char d[64];
-
-    out[0] = '\0';
-    for (sc = eforms_x_first(nr, "efac:SettledContract"); sc; sc = eforms_x_next(sc)) {
-        char *id = eforms_x_text_at(sc, "cbc:ID", NULL);
-        size_t i;
-        int hit = 0, r;
-
-        for (i = 0; id && i < cons->n; i++)
-            hit |= strcmp(cons->v[i], id) == 0;
-        free(id);
-        if (!hit)
-            continue;
-        r = map_datetime(c, eforms_x_first(sc, "cbc:AwardDate"), NULL, 0, "awards.date", d, sizeof d);
-        if (r < 0 && r != ERR_BAD_INPUT)
-            return r;
-        if (r == 0 && (!have || map_epoch(d) < best)) {
-            best = map_epoch(d);
-            snprintf(out, out_size, "%s", d);
-            have = 1;
-        }
-    }
-    return rc;
-}
-
-static int map_lot_results(map_ctx *c, xmlNodePtr nr, map_results *r, size_t *n_with_tenders, json_value **tenders)
-{
-    xmlNodePtr lr;
-    map_strs tens = {0}, cons = {0};
-    char *id = NULL, *lot = NULL, *code = NULL, *s = NULL;
-    int rc = 0;
-
-    *n_with_tenders = 0;
-    *tenders = NULL;
-    for (lr = eforms_x_first(nr, "efac:LotResult"); lr; lr = eforms_x_next(lr)) {
-        json_value *a, *v = NULL;
-        xmlNodePtr st;
-        const char *status;
-        char field[96], d[64];
-        size_t i;
-
-        id = eforms_x_text_at(lr, "cbc:ID", NULL);
-        lot = eforms_x_text_at(lr, "efac:TenderLot/cbc:ID", NULL);
-        if (!id)
-            goto next;
-        snprintf(field, sizeof field, "awards[%.40s]", id);
-        TRY(map_collect(lr, "efac:LotTender", "cbc:ID", &tens));
-        TRY(map_collect(lr, "efac:SettledContract", "cbc:ID", &cons));
-        /* BT-759 / BT-760 received submissions -> bids.statistics */
-        for (st = eforms_x_first(lr, "efac:ReceivedSubmissionsStatistics"); st; st = eforms_x_next(st)) {
-            const map_code *mc;
-            json_value *num;
-
-            code = eforms_x_text_at(st, "efbc:StatisticsCode", NULL);
-            s = eforms_x_text_at(st, "efbc:StatisticsNumeric", NULL);
-            if (!code && s) { /* BT-759 without BT-760 (seen in SDK 1.7/1.8 notices) */
-                code = strdup("tenders");
-                if (!code) {
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                TRY(eforms_note_add(c->ns, "code_assumed", field,
-                                    "BT-759 count %.20s has no BT-760 type: read as tenders received", s));
-            }
-            mc = MAP_FIND(map_submission, code);
-            if (!s || !map_is_decimal(s) || strchr(s, '.') || s[0] == '-') {
-                TRY(eforms_note_add(c->ns, "number_invalid", field,
-                                    "BT-759 (line %ld): '%.20s' is not a count; left out", (long)xmlGetLineNo(st),
-                                    s ? s : ""));
-            } else if (!mc) {
-                TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-760 '%.40s' unknown; left out",
-                                    code ? code : ""));
-            } else {
-                num = map_number(s);
-                if (!num) {
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                if (strcmp(mc->code, "tenders") == 0) {
-                    (*n_with_tenders)++;
-                    json_free(*tenders);
-                    *tenders = json_clone(num);
-                    if (!*tenders) {
-                        json_free(num);
-                        rc = ERR_NOMEM;
-                        goto cleanup;
-                    }
-                }
-                TRY(map_stat(c, mc->ocds, num, lot, NULL));
-            }
-            free(code);
-            free(s);
-            code = s = NULL;
-        }
-        /* BT-710 / BT-711 lowest and highest tender values */
-        {
-            static const struct {
-                const char *path, *measure;
-            } lh[] = {{"cbc:LowerTenderAmount", "lowestValidBidValue"}, {"cbc:HigherTenderAmount", "highestValidBidValue"}};
-            for (i = 0; i < 2; i++) {
-                xmlNodePtr n = eforms_x_first(lr, lh[i].path);
-                TRY(map_amount(c, n, field, &v));
-                if (v) {
-                    json_value *amt = json_object_take(v, "amount");
-                    char *cur = eforms_x_attr(n, "currencyID");
-                    json_free(v);
-                    v = NULL;
-                    rc = map_stat(c, lh[i].measure, amt, lot, cur);
-                    free(cur);
-                    if (rc)
-                        goto cleanup;
-                }
-            }
-        }
-        /* the award */
-        if (!c->awards && !(c->awards = jnew_in(c->rel, "awards", 1))) {
-            rc = ERR_NOMEM;
-            goto cleanup;
-        }
-        a = jpush_obj(c->awards);
-        if (!a) {
-            rc = ERR_NOMEM;
-            goto cleanup;
-        }
-        TRY(jset_str(a, "id", id));
-        if (lot) {
-            json_value *rl = jnew_in(a, "relatedLots", 1);
-            if (!rl) {
-                rc = ERR_NOMEM;
-                goto cleanup;
-            }
-            TRY(jpush_str(rl, lot));
-        }
-        code = eforms_x_text_at(lr, "cbc:TenderResultCode", NULL); /* BT-142 */
-        status = map_award_status(code);
-        if (status)
-            TRY(jset_str(a, "status", status));
-        else if (code)
-            TRY(eforms_note_add(c->ns, "code_outside_codelist", field, "BT-142 '%.40s' unknown", code));
-        if (code && strcmp(code, "selec-w") == 0) {
-            json_value *sup = jnew_in(a, "suppliers", 1), *rb;
-            if (!sup) {
-                rc = ERR_NOMEM;
-                goto cleanup;
-            }
-            for (i = 0; i < tens.n; i++) {
-                map_bidref *t = map_find_tender(r, tens.v[i]);
-                if (!t) {
-                    TRY(eforms_note_add(c->ns, "reference_unresolved", field, "lot tender %.40s is not in the notice",
-                                        tens.v[i]));
-                    continue;
-                }
-                TRY(map_tenderers(c, r, t->tpa, sup, "supplier", field));
-            }
-            if (json_len(sup) == 0)
-                json_object_remove(a, "suppliers");
-            TRY(map_sum_values(c, r, tens.v, tens.n, field, &v));
-            if (v) {
-                TRY(json_object_set(a, "value", v));
-                v = NULL;
-            }
-            if (tens.n) {
-                rb = jnew_in(a, "relatedBids", 1);
-                if (!rb) {
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                for (i = 0; i < tens.n; i++)
-                    TRY(jpush_unique(rb, tens.v[i]));
-            }
-            TRY(map_award_date(c, nr, &cons, d, sizeof d));
-            if (*d)
-                TRY(jset_str(a, "date", d));
-        } else if (code && strcmp(code, "clos-nw") == 0) {
-            char *why = eforms_x_text_at(lr, "efac:DecisionReason/efbc:DecisionReasonCode", NULL); /* BT-144 */
-            rc = jset_str(a, "statusDetails", why);
-            free(why);
-            if (rc)
-                goto cleanup;
-            if (lot) { /* OCP: the lot of a closed, not awarded result is unsuccessful */
-                json_value *lo = map_lot(c, lot);
-                if (!lo) {
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                TRY(jset_str(lo, "status", "unsuccessful"));
-            }
-        }
-    next:
-        free(id);
-        free(lot);
-        free(code);
-        id = lot = code = NULL;
-        map_strs_dispose(&tens);
-        map_strs_dispose(&cons);
-    }
-cleanup:
-    free(id);
-    free(lot);
-    free(code);
-    free(s);
-    map_strs_dispose(&tens);
-    map_strs_dispose(&cons);
-    return rc;
-}
-
-/* The contract object for a SettledContract id, created on first use. */
-static json_value *map_contract(map_ctx *c, const char *id)
-{
-    size_t i;
-    json_value *o;
-
-    if (!c->contracts && !(c->contracts = jnew_in(c->rel, "contracts", 1)))
-        return NULL;
-    for (i = 0; i < json_len(c->contracts); i++) {
-        const char *cid = json_get_str(json_at(c->contracts, i), "id");
-        if (cid && strcmp(cid, id) == 0)
-            return (json_value *)(uintptr_t)json_at(c->contracts, i);
-    }
-    o = jpush_obj(c->contracts);
-    if (!o || jset_str(o, "id", id) != 0)
-        return NULL;
-    return o;
-}
-
-static int map_contracts(map_ctx *c, xmlNodePtr nr, map_results *r)
-{
-    xmlNodePtr sc, lr;
-    map_strs tens = {0}, awards = {0};
-    char *id = NULL, *s = NULL;
-    int rc = 0;
-
-    for (sc = eforms_x_first(nr, "efac:SettledContract"); sc; sc = eforms_x_next(sc)) {
-        json_value *k, *v = NULL;
-        char field[96], d[64];
-        int rr;
-
-        id = eforms_x_text_at(sc, "cbc:ID", NULL);
-        if (!id)
-            continue;
-        snprintf(field, sizeof field, "contracts[%.40s]", id);
-        k = map_contract(c, id);
-        if (!k) {
-            rc = ERR_NOMEM;
-            goto cleanup;
-        }
-        for (lr = eforms_x_first(nr, "efac:LotResult"); lr; lr = eforms_x_next(lr)) {
-            map_strs cons = {0};
-            size_t i;
-            int hit = 0;
-
-            TRY(map_collect(lr, "efac:SettledContract", "cbc:ID", &cons));
-            for (i = 0; i < cons.n; i++)
-                hit |= strcmp(cons.v[i], id) == 0;
-            map_strs_dispose(&cons);
-            if (hit) {
-                char *aid = eforms_x_text_at(lr, "cbc:ID", NULL), **nv;
-                if (!aid)
-                    continue;
-                nv = realloc(awards.v, (awards.n + 1) * sizeof *nv);
-                if (!nv) {
-                    free(aid);
-                    rc = ERR_NOMEM;
-                    goto cleanup;
-                }
-                awards.v = nv;
-                awards.v[awards.n++] = aid;
-            }
-        }
-        if (awards.n == 1) {
-            TRY(jset_str(k, "awardID", awards.v[0]));
-        } else if (awards.n > 1) {
-            json_value *ids = jnew_in(k, "awardIDs", 1);
-            size_t i;
-            if (!ids) {
-                rc = ERR_NOMEM;
-                goto cleanup;
-            }
-            for (i = 0; i < awards.n; i++)
-                TRY(jpush_str(ids, awards.v[i]));
-        }
-        s = eforms_x_text_at(sc, "cbc:Title", c->lang); /* BT-721 */
-        TRY(jset_str(k, "title", s));
-        free(s);
-        s = eforms_x_text_at(sc, "efac:ContractReference/cbc:ID", NULL); /* BT-150 */
-        if (s) {
-            json_value *ids = jnew_in(k, "identifiers", 1), *o;
-            if (!ids || !(o = jpush_obj(ids))) {
-                rc = ERR_NOMEM;
-                goto cleanup;
-            }
-            TRY(jset_str(o, "id", s));
-            TRY(jset_str(o, "scheme", "eforms-BT-150"));
-        }
-        free(s);
-        s = NULL;
-        rr = map_datetime(c, eforms_x_first(sc, "cbc:IssueDate"), NULL, 0, field, d, sizeof d); /* BT-145 */
-        if (rr == 0)
-            TRY(jset_str(k, "dateSigned", d));
-        else if (rr < 0 && rr != ERR_BAD_INPUT) {
-            rc = rr;
-            goto cleanup;
-        }
-        TRY(map_collect(sc, "efac:LotTender", "cbc:ID", &tens));
-        TRY(map_sum_values(c, r, tens.v, tens.n, field, &v)); /* BT-720 of its tenders */
-        if (v)
-            TRY(json_object_set(k, "value", v));
-        free(id);
-        id = NULL;
-        map_strs_dispose(&tens);
-        map_strs_dispose(&awards);
-    }
-cleanup:
-    free(id);
-    free(s);
-    map_strs_dispose(&tens);
-    map_strs_dispose(&awards);
-    return rc;
-}
-
-static int map_notice_results(map_ctx *c)
-{
-    xmlNodePtr nr = eforms_x_first(c->ext, "efac:NoticeResult");
-    map_results r = {0};
-    size_t n_with_tenders = 0;
-    json_value *tenders = NULL;
-    int rc = 0;
-
-    if (!nr)
-        return 0;
-    c->bids = jnew_in(c->rel, "bids", 0);
-    if (!c->bids)
-        return ERR_NOMEM;
-    TRY(map_results_read(c, nr, &r));
-    TRY(map_bids(c, &r));
-    TRY(map_lot_results(c, nr, &r, &n_with_tenders, &tenders));
-    TRY(map_contracts(c, nr, &r));
-    if (n_with_tenders == 1 && c->n_lots <= 1) { /* BT-759 of the only lot */
-        TRY(json_object_set(c->tender, "numberOfTenderers", tenders));
-        tenders = NULL;
-    }
-    if (json_len(c->bids) == 0)
-        json_object_remove(c->rel, "bids");
-cleanup:
-    json_free(tenders);
-    map_results_dispose(&r);
-    return rc;
-}
-
 /* ---------------------------------------------------------------- changes, modifications */
 
-static int map_join_texts(map_ctx *c, xmlNodePtr parent, const char *path, const char *leaf, char *out, size_t n)
+static int map_join_texts(map_ctx *c, xmlNodePtr parent, const char *path, const char *leaf, char *out,
+                          size_t n)
 {
     xmlNodePtr x;
     size_t len = 0;
@@ -1959,20 +1218,20 @@ static int map_changes(map_ctx *c, int *is_change, char **changes_release)
 
     *is_change = ch != NULL;
     if (ch) {
-        json_value *am = jnew_in(c->tender, "amendments", 1), *a;
-        if (!am || !(a = jpush_obj(am)))
+        json_value *am = eforms_jnew_in(c->tender, "amendments", 1), *a;
+        if (!am || !(a = eforms_jpush_obj(am)))
             return ERR_NOMEM;
         snprintf(idbuf, sizeof idbuf, "%.150s", c->notice_id);
-        TRY(jset_str(a, "id", idbuf));
-        TRY(jset_str(a, "date", c->release_date));
+        TRY(eforms_jset_str(a, "id", idbuf));
+        TRY(eforms_jset_str(a, "date", c->release_date));
         TRY(map_join_texts(c, ch, "efac:Change", "efbc:ChangeDescription", desc, sizeof desc));
-        TRY(jset_str(a, "description", desc));
+        TRY(eforms_jset_str(a, "description", desc));
         TRY(map_join_texts(c, ch, "efac:ChangeReason", "efbc:ReasonDescription", why, sizeof why));
         if (!*why)
             TRY(map_join_texts(c, ch, "efac:ChangeReason", "cbc:ReasonCode", why, sizeof why));
-        TRY(jset_str(a, "rationale", why));
+        TRY(eforms_jset_str(a, "rationale", why));
         s = eforms_x_text_at(ch, "efbc:ChangedNoticeIdentifier", NULL); /* BT-758 */
-        TRY(jset_str(a, "amendsReleaseID", s));
+        TRY(eforms_jset_str(a, "amendsReleaseID", s));
         *changes_release = s;
         s = NULL;
     }
@@ -1986,33 +1245,34 @@ static int map_changes(map_ctx *c, int *is_change, char **changes_release)
                                 (long)xmlGetLineNo(m)));
             continue;
         }
-        k_obj = map_contract(c, s);
+        k_obj = eforms_map_contract(c, s);
         if (!k_obj) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
         am = (json_value *)(uintptr_t)json_get(k_obj, "amendments");
-        if (!am && !(am = jnew_in(k_obj, "amendments", 1))) {
+        if (!am && !(am = eforms_jnew_in(k_obj, "amendments", 1))) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        a = jpush_obj(am);
+        a = eforms_jpush_obj(am);
         if (!a) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
         snprintf(idbuf, sizeof idbuf, "%.140s-%zu", c->notice_id, ++k);
-        TRY(jset_str(a, "id", idbuf));
-        TRY(jset_str(a, "date", c->release_date));
+        TRY(eforms_jset_str(a, "id", idbuf));
+        TRY(eforms_jset_str(a, "date", c->release_date));
         TRY(map_join_texts(c, m, "efac:Change", "efbc:ChangeDescription", desc, sizeof desc)); /* BT-202 */
-        TRY(jset_str(a, "description", desc));
-        TRY(map_join_texts(c, m, "efac:ChangeReason", "efbc:ReasonDescription", why, sizeof why)); /* BT-201 */
+        TRY(eforms_jset_str(a, "description", desc));
+        TRY(map_join_texts(c, m, "efac:ChangeReason", "efbc:ReasonDescription", why,
+                           sizeof why)); /* BT-201 */
         if (!*why)
             TRY(map_join_texts(c, m, "efac:ChangeReason", "cbc:ReasonCode", why, sizeof why)); /* BT-200 */
-        TRY(jset_str(a, "rationale", why));
+        TRY(eforms_jset_str(a, "rationale", why));
         free(s);
         s = eforms_x_text_at(m, "efbc:ChangedNoticeIdentifier", NULL); /* BT-1501(n) */
-        TRY(jset_str(a, "amendsReleaseID", s));
+        TRY(eforms_jset_str(a, "amendsReleaseID", s));
         free(s);
         s = NULL;
     }
@@ -2054,8 +1314,8 @@ static int map_notice_document(map_ctx *c, const char *tag0, const char *release
         if (strlen(p) < 40 && strspn(p, "0123456789-") == strlen(p))
             snprintf(url, sizeof url, "https://ted.europa.eu/en/notice/-/detail/%s", p);
     }
-    r = map_datetime(c, eforms_x_first(c->ext, "efac:Publication/efbc:PublicationDate"), NULL, 0, "documents", d,
-                     sizeof d);
+    r = eforms_map_datetime(c, eforms_x_first(c->ext, "efac:Publication/efbc:PublicationDate"), NULL, 0,
+                            "documents", d, sizeof d);
     if (r < 0 && r != ERR_BAD_INPUT) {
         rc = r;
         goto cleanup;
@@ -2070,11 +1330,11 @@ static int map_notice_document(map_ctx *c, const char *tag0, const char *release
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        TRY(jset_str(doc, "documentType", type));
-        TRY(jset_str(doc, "title", title));
-        TRY(jset_str(doc, "url", url));
-        TRY(jset_str(doc, "datePublished", d));
-        TRY(jset_str(doc, "format", "application/xml"));
+        TRY(eforms_jset_str(doc, "documentType", type));
+        TRY(eforms_jset_str(doc, "title", title));
+        TRY(eforms_jset_str(doc, "url", url));
+        TRY(eforms_jset_str(doc, "datePublished", d));
+        TRY(eforms_jset_str(doc, "format", "application/xml"));
     }
 cleanup:
     free(pub);
@@ -2102,9 +1362,9 @@ static int map_tags(map_ctx *c, const char *form, int is_change, int has_contrac
     } else {
         *tag0 = is_change ? "tenderUpdate" : "tender";
     }
-    TRY(jpush_str(tag, *tag0));
+    TRY(eforms_jpush_str(tag, *tag0));
     if (has_contracts && form && strcmp(form, "result") == 0)
-        TRY(jpush_str(tag, is_change ? "contractUpdate" : "contract"));
+        TRY(eforms_jpush_str(tag, is_change ? "contractUpdate" : "contract"));
 cleanup:
     return rc;
 }
@@ -2156,16 +1416,19 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        TRY(eforms_note_add(ns, "folder_id_missing", "ocid",
-                            "planning notice without BT-04 ContractFolderID: the ocid is built from the notice id"));
+        TRY(eforms_note_add(
+            ns, "folder_id_missing", "ocid",
+            "planning notice without BT-04 ContractFolderID: the ocid is built from the notice id"));
     }
     if (!folder) {
         xmlNodePtr f = eforms_x_first(c.root, "cbc:ContractFolderID");
         if (f)
-            rc = err_set(e, ERR_BAD_INPUT, "cbc:ContractFolderID (line %ld): BT-04 procedure identifier is empty",
+            rc = err_set(e, ERR_BAD_INPUT,
+                         "cbc:ContractFolderID (line %ld): BT-04 procedure identifier is empty",
                          (long)xmlGetLineNo(f));
         else
-            rc = err_set(e, ERR_BAD_INPUT, "%s (line %ld): no cbc:ContractFolderID, the BT-04 procedure identifier",
+            rc = err_set(e, ERR_BAD_INPUT,
+                         "%s (line %ld): no cbc:ContractFolderID, the BT-04 procedure identifier",
                          (const char *)c.root->name, (long)xmlGetLineNo(c.root));
         goto cleanup;
     }
@@ -2188,22 +1451,24 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
         memcpy(out->ocid, ocid_prefix, plen);
         memcpy(out->ocid + plen, folder, flen + 1);
     }
-    TRY(jset_str(c.rel, "ocid", out->ocid));
+    TRY(eforms_jset_str(c.rel, "ocid", out->ocid));
     ver = eforms_x_text_at(c.root, "cbc:VersionID", NULL); /* BT-757 */
     if (ver)
         snprintf(idbuf, sizeof idbuf, "%.200s-%.40s", nid, ver);
     else {
         snprintf(idbuf, sizeof idbuf, "%.200s", nid);
-        TRY(eforms_note_add(ns, "version_missing", "id", "BT-757 notice version missing: release id is the notice id"));
+        TRY(eforms_note_add(ns, "version_missing", "id",
+                            "BT-757 notice version missing: release id is the notice id"));
     }
     out->release_id = strdup(idbuf);
     if (!out->release_id) {
         rc = ERR_NOMEM;
         goto cleanup;
     }
-    TRY(jset_str(c.rel, "id", idbuf));
-    r = map_datetime(&c, eforms_x_first(c.root, "cbc:IssueDate"), eforms_x_first(c.root, "cbc:IssueTime"), 0, "date",
-                     date, sizeof date); /* BT-05 */
+    TRY(eforms_jset_str(c.rel, "id", idbuf));
+    r = eforms_map_datetime(&c, eforms_x_first(c.root, "cbc:IssueDate"),
+                            eforms_x_first(c.root, "cbc:IssueTime"), 0, "date", date,
+                            sizeof date); /* BT-05 */
     if (r < 0 && r != ERR_BAD_INPUT) {
         rc = r;
         goto cleanup;
@@ -2215,18 +1480,18 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
         char utc[64];
         map_to_utc(date, utc, sizeof utc);
         snprintf(date, sizeof date, "%s", utc);
-        TRY(jset_str(c.rel, "date", date));
+        TRY(eforms_jset_str(c.rel, "date", date));
     }
     c.release_date = date;
-    if (!jnew_in(c.rel, "tag", 1)) { /* filled by map_tags, placed here for key order */
+    if (!eforms_jnew_in(c.rel, "tag", 1)) { /* filled by map_tags, placed here for key order */
         rc = ERR_NOMEM;
         goto cleanup;
     }
-    TRY(jset_str(c.rel, "initiationType", "tender"));
+    TRY(eforms_jset_str(c.rel, "initiationType", "tender"));
     lc = MAP_FIND(map_lang, lang);
     if (lc)
-        TRY(jset_str(c.rel, "language", lc->ocds));
-    c.parties = jnew_in(c.rel, "parties", 1);
+        TRY(eforms_jset_str(c.rel, "language", lc->ocds));
+    c.parties = eforms_jnew_in(c.rel, "parties", 1);
     c.tender = json_new_object(); /* placed after buyer, for a readable key order */
     if (!c.parties || !c.tender) {
         rc = ERR_NOMEM;
@@ -2242,14 +1507,14 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
     }
     TRY(map_tender(&c, folder));
     TRY(map_changes(&c, &is_change, &out->changes_release));
-    TRY(map_notice_results(&c));
+    TRY(eforms_map_results(&c));
     TRY(map_tags(&c, form, is_change, c.contracts != NULL && json_len(c.contracts) > 0, &tag0));
     if (strcmp(tag0, "tender") == 0) { /* OPP-012 publication date of the call for competition */
         char d[64];
-        r = map_datetime(&c, eforms_x_first(c.ext, "efac:Publication/efbc:PublicationDate"), NULL, 0,
-                         "tender.datePublished", d, sizeof d);
+        r = eforms_map_datetime(&c, eforms_x_first(c.ext, "efac:Publication/efbc:PublicationDate"), NULL, 0,
+                                "tender.datePublished", d, sizeof d);
         if (r == 0)
-            TRY(jset_str(c.tender, "datePublished", d));
+            TRY(eforms_jset_str(c.tender, "datePublished", d));
         else if (r < 0 && r != ERR_BAD_INPUT) {
             rc = r;
             goto cleanup;

@@ -78,7 +78,8 @@ xmlNodePtr eforms_x_next(xmlNodePtr n)
     if (!n)
         return NULL;
     for (c = n->next; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && c->name && strcmp((const char *)c->name, (const char *)n->name) == 0 &&
+        if (c->type == XML_ELEMENT_NODE && c->name &&
+            strcmp((const char *)c->name, (const char *)n->name) == 0 &&
             ((c->ns == NULL && n->ns == NULL) ||
              (c->ns && n->ns && c->ns->href && n->ns->href &&
               strcmp((const char *)c->ns->href, (const char *)n->ns->href) == 0)))
@@ -139,7 +140,8 @@ char *eforms_x_text(xmlNodePtr n, int *truncated)
     if (cut) /* back off to a UTF-8 character boundary */
         while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80)
             len--;
-    while (start < len && (out[start] == ' ' || out[start] == '\t' || out[start] == '\n' || out[start] == '\r'))
+    while (start < len &&
+           (out[start] == ' ' || out[start] == '\t' || out[start] == '\n' || out[start] == '\r'))
         start++;
     while (len > start &&
            (out[len - 1] == ' ' || out[len - 1] == '\t' || out[len - 1] == '\n' || out[len - 1] == '\r'))

@@ -15,12 +15,12 @@
 
 #include "eforms/eforms_internal.h"
 
-#define XSD_MAX_NOTES 10   /* validation errors kept as notes; the rest are counted */
-#define XSD_MAX_CACHED 32  /* compiled schemas kept (version x notice kind) */
+#define XSD_MAX_NOTES 10  /* validation errors kept as notes; the rest are counted */
+#define XSD_MAX_CACHED 32 /* compiled schemas kept (version x notice kind) */
 
 typedef struct {
-    char key[96];          /* "<version>/<root>" */
-    xmlSchemaPtr schema;   /* NULL: loading failed (remembered, not retried) */
+    char key[96];        /* "<version>/<root>" */
+    xmlSchemaPtr schema; /* NULL: loading failed (remembered, not retried) */
     char error[256];
 } xsd_cached;
 
@@ -135,7 +135,8 @@ static void xsd_silent(void *ctx, xmlErrorPtr err)
     xsd_cached *c = ctx;
 
     if (c && !c->error[0] && err && err->message)
-        snprintf(c->error, sizeof c->error, "%s line %d: %s", err->file ? err->file : "", err->line, err->message);
+        snprintf(c->error, sizeof c->error, "%s line %d: %s", err->file ? err->file : "", err->line,
+                 err->message);
 }
 
 /* The compiled schema for (version dir, root), from the cache or compiled now. Called
@@ -205,7 +206,8 @@ static void xsd_on_error(void *ctx, xmlErrorPtr err)
     st->rc = eforms_note_add(st->ns, "xsd_invalid", "", "line %d: %s", err->line, msg);
 }
 
-int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *declared, eforms_notes *ns, err_t *e)
+int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *declared, eforms_notes *ns,
+                        err_t *e)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int major = 0, minor = 0, rc = 0, r;
@@ -221,20 +223,22 @@ int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *decla
     if (xsd_parse_version(declared, &major, &minor) != 0) {
         major = 99;
         minor = 999; /* unknown: the newest shipped */
-        rc = eforms_note_add(ns, "xsd_version_unknown", "", "cbc:CustomizationID '%.60s' names no SDK version",
-                             declared ? declared : "(missing)");
+        rc =
+            eforms_note_add(ns, "xsd_version_unknown", "", "cbc:CustomizationID '%.60s' names no SDK version",
+                            declared ? declared : "(missing)");
         if (rc)
             return rc;
     }
     if (xsd_pick_version(schema_dir, major, minor, version, sizeof version) != 0)
-        return eforms_note_add(ns, "xsd_unavailable", "", "no eForms schema shipped under %.200s: not validated",
-                               schema_dir);
+        return eforms_note_add(ns, "xsd_unavailable", "",
+                               "no eForms schema shipped under %.200s: not validated", schema_dir);
     {
         int a = 0, b = 0;
         if (xsd_parse_version(version, &a, &b) == 0 && (a != major || b != minor) && major != 99) {
-            rc = eforms_note_add(ns, "xsd_version_substituted", "",
-                                 "notice declares %.40s; validated against the nearest shipped schema, SDK %s",
-                                 declared, version);
+            rc =
+                eforms_note_add(ns, "xsd_version_substituted", "",
+                                "notice declares %.40s; validated against the nearest shipped schema, SDK %s",
+                                declared, version);
             if (rc)
                 return rc;
         }
@@ -243,8 +247,8 @@ int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *decla
     schema = xsd_get(schema_dir, version, (const char *)root->name, &why);
     pthread_mutex_unlock(&xsd_lock);
     if (!schema)
-        return eforms_note_add(ns, "xsd_unavailable", "", "schema SDK %s not usable (%.200s): not validated", version,
-                               why);
+        return eforms_note_add(ns, "xsd_unavailable", "", "schema SDK %s not usable (%.200s): not validated",
+                               version, why);
     vc = xmlSchemaNewValidCtxt(schema);
     if (!vc)
         return ERR_NOMEM;
@@ -254,7 +258,8 @@ int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *decla
     if (st.rc)
         return st.rc;
     if (r < 0)
-        return eforms_note_add(ns, "xsd_unavailable", "", "the validator failed internally (SDK %s)", version);
+        return eforms_note_add(ns, "xsd_unavailable", "", "the validator failed internally (SDK %s)",
+                               version);
     if (st.errors > XSD_MAX_NOTES)
         rc = eforms_note_add(ns, "xsd_invalid", "", "%zu further schema errors (SDK %s) not listed",
                              st.errors - XSD_MAX_NOTES, version);

@@ -36,8 +36,8 @@ typedef struct {
     size_t n_rel, n_rej;
     json_value *rel[MAX_GOT];
     char ocid[MAX_GOT][256];
-    char rej[1200];     /* the last rejection reason */
-    char notes[8192];   /* "code|field|message\n" of the last release */
+    char rej[1200];   /* the last rejection reason */
+    char notes[8192]; /* "code|field|message\n" of the last release */
 } got_t;
 
 static int collect(void *ctx, ocds_item *it)
@@ -300,12 +300,13 @@ static void test_rejections_name_element_and_line(void **state)
     if (read_shared("sdk-examples/INVALID_cn_24_empty.xml", &g) != 0)
         skip();
     assert_int_equal(g.n_rej, 1);
-    assert_non_null(
-        strstr(g.rej, "INVALID_cn_24_empty.xml: ContractNotice (line 4): no cbc:ID, the BT-701 notice identifier"));
+    assert_non_null(strstr(
+        g.rej, "INVALID_cn_24_empty.xml: ContractNotice (line 4): no cbc:ID, the BT-701 notice identifier"));
     /* X01_EEIG.xml: root BusinessRegistrationInformationNotice on line 2 */
     assert_int_equal(read_shared("sdk-examples/X01_EEIG.xml", &g), 0);
     assert_int_equal(g.n_rej, 1);
-    assert_non_null(strstr(g.rej, "BusinessRegistrationInformationNotice (line 2): not an eForms procurement notice"));
+    assert_non_null(
+        strstr(g.rej, "BusinessRegistrationInformationNotice (line 2): not an eForms procurement notice"));
 }
 
 /* ------------------------------------------------------------------ hand-checked real notices */
@@ -666,9 +667,11 @@ static void test_real_cn_written_can_merge(void **state)
     assert_string_equal(S(compiled, "tender.tenderPeriod.endDate"), "2023-04-26T16:00:00+02:00");
     /* from the CAN: 4 tenders received, winner, value EUR 1045300.00, signed 2023-07-14 */
     assert_true(N(compiled, "tender.numberOfTenderers") == 4.0);
-    assert_string_equal(S(json_at(json_get(by_id(json_get(compiled, "awards"), "RES-0001"), "suppliers"), 0), "name"),
-                        "Officine Meccaniche Prealpi S.r.l.");
-    assert_string_equal(S(by_id(json_get(compiled, "contracts"), "CON-0001"), "dateSigned"), "2023-07-14T00:00:00+02:00");
+    assert_string_equal(
+        S(json_at(json_get(by_id(json_get(compiled, "awards"), "RES-0001"), "suppliers"), 0), "name"),
+        "Officine Meccaniche Prealpi S.r.l.");
+    assert_string_equal(S(by_id(json_get(compiled, "contracts"), "CON-0001"), "dateSigned"),
+                        "2023-07-14T00:00:00+02:00");
     err_clear(&e);
     if (model_from_ocds(&p, compiled, NULL, &e) != 0)
         fail_msg("model_from_ocds: %s", e.msg);
@@ -714,8 +717,9 @@ static void test_same_folder_other_buyer(void **state)
                         "orderOfImportance");
     assert_true(N(json_at(json_get(json_at(crit, 1), "numbers"), 0), "number") == 2.0);
     /* BT-27 lot EUR 250000.50, kept as written; the only lot's value is the tender's */
-    assert_string_equal(json_path(json_at(json_path(b.rel[0], "tender.lots"), 0), "value.amount")->u.number.text,
-                        "250000.50");
+    assert_string_equal(
+        json_path(json_at(json_path(b.rel[0], "tender.lots"), 0), "value.amount")->u.number.text,
+        "250000.50");
     assert_true(N(b.rel[0], "tender.value.amount") == 250000.5);
     /* BT-36 24 MONTH -> 720 days (30 a month, noted) */
     assert_true(N(b.rel[0], "tender.contractPeriod.durationInDays") == 720.0);
@@ -769,8 +773,9 @@ static void test_change_notice(void **state)
     assert_string_equal(json_str(json_at(json_get(g.rel[0], "tag"), 0)), "tenderUpdate");
     am = json_at(json_path(g.rel[0], "tender.amendments"), 0);
     /* efac:Changes: two efac:Change descriptions, joined */
-    assert_string_equal(json_get_str(am, "description"),
-                        "Time limit for receipt of tenders or requests to participate; Conditions for opening of tenders");
+    assert_string_equal(
+        json_get_str(am, "description"),
+        "Time limit for receipt of tenders or requests to participate; Conditions for opening of tenders");
     assert_string_equal(json_get_str(am, "amendsReleaseID"), "c4c415ee-ac08-4465-8fa6-57568cf69462-01");
     got_free(&g);
 }
@@ -839,8 +844,9 @@ static void expect_refused(const char *name, const char *content, size_t len, co
     got_free(&g);
 }
 
-#define NOTICE_HEAD "<ContractNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\" " \
-                    "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
+#define NOTICE_HEAD                                                                                          \
+    "<ContractNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\" "               \
+    "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">"
 
 static void test_billion_laughs(void **state)
 {
@@ -857,7 +863,8 @@ static void test_billion_laughs(void **state)
         " <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
         " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
         " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
-        "]>\n" NOTICE_HEAD "<cbc:ID>&lol9;</cbc:ID><cbc:ContractFolderID>x</cbc:ContractFolderID></ContractNotice>\n";
+        "]>\n" NOTICE_HEAD
+        "<cbc:ID>&lol9;</cbc:ID><cbc:ContractFolderID>x</cbc:ContractFolderID></ContractNotice>\n";
 
     (void)state;
     /* the DOCTYPE on line 2 is refused before any entity is declared or expanded */
@@ -866,12 +873,14 @@ static void test_billion_laughs(void **state)
 
 static void test_xxe(void **state)
 {
-    static const char doc[] = "<?xml version=\"1.0\"?>\n"
-                              "<!DOCTYPE ContractNotice [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> ]>\n" NOTICE_HEAD
-                              "<cbc:ID>&xxe;</cbc:ID><cbc:ContractFolderID>x</cbc:ContractFolderID></ContractNotice>\n";
-    static const char doc2[] = "<?xml version=\"1.0\"?>\n"
-                               "<!DOCTYPE ContractNotice SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n" NOTICE_HEAD
-                               "<cbc:ID>a</cbc:ID></ContractNotice>\n";
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<!DOCTYPE ContractNotice [ <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> ]>\n" NOTICE_HEAD
+        "<cbc:ID>&xxe;</cbc:ID><cbc:ContractFolderID>x</cbc:ContractFolderID></ContractNotice>\n";
+    static const char doc2[] =
+        "<?xml version=\"1.0\"?>\n"
+        "<!DOCTYPE ContractNotice SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n" NOTICE_HEAD
+        "<cbc:ID>a</cbc:ID></ContractNotice>\n";
 
     (void)state;
     expect_refused("xxe.xml", doc, sizeof doc - 1, "DOCTYPE) refused");
@@ -944,32 +953,40 @@ static void test_invalid_utf8(void **state)
 {
     /* "<?xml version=\"1.0\"?>\n" is 22 bytes; NOTICE_HEAD follows on line 2, then
      * "<cbc:ID>" (8 bytes), then "ab" and the bad byte 0xC3 followed by '(' */
-    static const char doc[] = "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "<cbc:ID>ab\xC3(</cbc:ID></ContractNotice>";
-    static const char overlong[] = "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "<cbc:ID>\xC0\xAF</cbc:ID></ContractNotice>";
-    static const char latin1[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" NOTICE_HEAD "</ContractNotice>";
+    static const char doc[] =
+        "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "<cbc:ID>ab\xC3(</cbc:ID></ContractNotice>";
+    static const char overlong[] =
+        "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "<cbc:ID>\xC0\xAF</cbc:ID></ContractNotice>";
+    static const char latin1[] =
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n" NOTICE_HEAD "</ContractNotice>";
     char want[128];
 
     (void)state;
-    snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu (line 2)", 22 + strlen(NOTICE_HEAD) + 8 + 2);
+    snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu (line 2)",
+             22 + strlen(NOTICE_HEAD) + 8 + 2);
     expect_refused("utf8.xml", doc, sizeof doc - 1, want);
     snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu (line 2)", 22 + strlen(NOTICE_HEAD) + 8);
     expect_refused("overlong.xml", overlong, sizeof overlong - 1, want);
-    expect_refused("latin1.xml", latin1, sizeof latin1 - 1, "declares encoding 'ISO-8859-1'; eForms notices are UTF-8");
+    expect_refused("latin1.xml", latin1, sizeof latin1 - 1,
+                   "declares encoding 'ISO-8859-1'; eForms notices are UTF-8");
 }
 
 static void test_malformed(void **state)
 {
-    static const char truncated[] = "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "\n<cbc:ID>a</cbc:ID>\n<cbc:Contract";
+    static const char truncated[] =
+        "<?xml version=\"1.0\"?>\n" NOTICE_HEAD "\n<cbc:ID>a</cbc:ID>\n<cbc:Contract";
     static const char other_root[] = "<?xml version=\"1.0\"?>\n<Invoice/>";
 
     (void)state;
     expect_refused("truncated.xml", truncated, sizeof truncated - 1, "not well-formed XML");
     expect_refused("empty.xml", "", 0, "not well-formed XML");
-    expect_refused("invoice.xml", other_root, sizeof other_root - 1, "Invoice (line 2): not an eForms procurement notice");
+    expect_refused("invoice.xml", other_root, sizeof other_root - 1,
+                   "Invoice (line 2): not an eForms procurement notice");
     /* a well-formed notice without BT-04 */
     {
         static const char nofolder[] = NOTICE_HEAD "<cbc:ID>n1</cbc:ID></ContractNotice>";
-        expect_refused("nofolder.xml", nofolder, sizeof nofolder - 1, "no cbc:ContractFolderID, the BT-04 procedure identifier");
+        expect_refused("nofolder.xml", nofolder, sizeof nofolder - 1,
+                       "no cbc:ContractFolderID, the BT-04 procedure identifier");
     }
 }
 
