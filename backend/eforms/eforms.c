@@ -428,7 +428,7 @@ static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
     int fd = -1, rc = 0;
     struct stat st;
     char *buf = NULL;
-    size_t len = 0;
+    size_t len = 0, cap;
 
     *out = NULL;
     *out_len = 0;
@@ -446,13 +446,15 @@ static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
                      (long long)st.st_size, EFORMS_MAX_FILE_BYTES, EFORMS_MAX_FILE_BYTES / (1024u * 1024u));
         goto cleanup;
     }
-    buf = malloc(EFORMS_MAX_FILE_BYTES + 1);
+    /* the size fstat gave, plus one byte to notice a file that grows while read */
+    cap = (size_t)st.st_size + 1;
+    buf = malloc(cap + 1);
     if (!buf) {
         rc = ERR_NOMEM;
         goto cleanup;
     }
-    for (;;) { /* the file may grow while read: never past the limit */
-        ssize_t r = read(fd, buf + len, EFORMS_MAX_FILE_BYTES + 1 - len);
+    while (len < cap) {
+        ssize_t r = read(fd, buf + len, cap - len);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -462,11 +464,10 @@ static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
         if (r == 0)
             break;
         len += (size_t)r;
-        if (len > EFORMS_MAX_FILE_BYTES) {
-            rc = err_set(e, ERR_LIMIT, "file grew over the limit of %u bytes per notice",
-                         EFORMS_MAX_FILE_BYTES);
-            goto cleanup;
-        }
+    }
+    if (len > (size_t)st.st_size) {
+        rc = err_set(e, ERR_IO, "%s: the file grew while it was read", path);
+        goto cleanup;
     }
     buf[len] = '\0';
     *out = buf;

@@ -92,9 +92,9 @@ xmlNodePtr eforms_x_ext(xmlNodePtr n)
     return eforms_x_first(n, "ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension");
 }
 
-/* Appends the text content of n's subtree (text and CDATA only; entity references are
- * not expanded) into out, up to max bytes; sets *cut when more was there. Iterative, so
- * the depth of the tree does not matter. */
+/* Copies the text content of n's subtree (text and CDATA only; entity references are
+ * not expanded) into out, up to max bytes, and returns its length; sets *cut when more was
+ * there. out NULL: only counts. Iterative, so the depth of the tree does not matter. */
 static size_t eforms_x_collect(xmlNodePtr n, char *out, size_t max, int *cut)
 {
     size_t len = 0;
@@ -107,7 +107,8 @@ static size_t eforms_x_collect(xmlNodePtr n, char *out, size_t max, int *cut)
                 l = max - len;
                 *cut = 1;
             }
-            memcpy(out + len, c->content, l);
+            if (out)
+                memcpy(out + len, c->content, l);
             len += l;
         }
         if (c->type == XML_ELEMENT_NODE && c->children) {
@@ -128,18 +129,29 @@ static size_t eforms_x_collect(xmlNodePtr n, char *out, size_t max, int *cut)
 char *eforms_x_text(xmlNodePtr n, int *truncated)
 {
     char *out;
-    size_t len, start = 0;
+    size_t len, start = 0, need;
     int cut = 0;
 
     if (!n)
         return NULL;
-    out = malloc(EFORMS_MAX_TEXT + 1);
+    need = eforms_x_collect(n, NULL, EFORMS_MAX_TEXT, &cut);
+    if (need == 0)
+        return NULL;
+    cut = 0;
+    out = malloc(need + 1);
     if (!out)
         return NULL;
-    len = eforms_x_collect(n, out, EFORMS_MAX_TEXT, &cut);
-    if (cut) /* back off to a UTF-8 character boundary */
-        while (len > 0 && ((unsigned char)out[len] & 0xC0) == 0x80)
-            len--;
+    len = eforms_x_collect(n, out, need, &cut);
+    if (cut && len > 0) { /* drop a UTF-8 character cut in the middle */
+        size_t k = len - 1, want;
+        unsigned char lead;
+        while (k > 0 && ((unsigned char)out[k] & 0xC0) == 0x80)
+            k--;
+        lead = (unsigned char)out[k];
+        want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (k + want > len)
+            len = k;
+    }
     while (start < len &&
            (out[start] == ' ' || out[start] == '\t' || out[start] == '\n' || out[start] == '\r'))
         start++;

@@ -990,6 +990,55 @@ static void test_malformed(void **state)
     }
 }
 
+/* A text longer than EFORMS_MAX_TEXT (64 KiB) is cut at a UTF-8 character boundary:
+ * buyer name "a" + 40000 x "\xC3\xA9" (80001 bytes); 65536 bytes would end inside the
+ * 32768th "\xC3\xA9" (1 + 2 * 32767 = 65535), so 65535 bytes remain. */
+static void test_long_text_cut_on_character(void **state)
+{
+    static const char head[] =
+        "<ContractNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\" "
+        "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" "
+        "xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" "
+        "xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\" "
+        "xmlns:efext=\"http://data.europa.eu/p27/eforms-ubl-extensions/1\" "
+        "xmlns:efac=\"http://data.europa.eu/p27/eforms-ubl-extension-aggregate-components/1\">"
+        "<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>"
+        "<efac:Organizations><efac:Organization><efac:Company>"
+        "<cac:PartyIdentification><cbc:ID>ORG-0001</cbc:ID></cac:PartyIdentification>"
+        "<cac:PartyName><cbc:Name>a";
+    static const char tail[] =
+        "</cbc:Name></cac:PartyName></efac:Company></efac:Organization></efac:Organizations>"
+        "</efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>"
+        "<cbc:ID>n-long</cbc:ID><cbc:ContractFolderID>f-long</cbc:ContractFolderID>"
+        "<cbc:NoticeTypeCode listName=\"competition\">cn-standard</cbc:NoticeTypeCode>"
+        "<cac:ContractingParty><cac:Party><cac:PartyIdentification><cbc:ID>ORG-0001</cbc:ID>"
+        "</cac:PartyIdentification></cac:Party></cac:ContractingParty></ContractNotice>";
+    size_t n = sizeof head - 1 + 80000 + sizeof tail - 1, i, len;
+    char *doc = malloc(n + 1), path[256];
+    const char *name;
+    got_t g;
+
+    (void)state;
+    assert_non_null(doc);
+    memcpy(doc, head, sizeof head - 1);
+    for (i = 0; i < 40000; i++)
+        memcpy(doc + sizeof head - 1 + 2 * i, "\xC3\xA9", 2);
+    memcpy(doc + sizeof head - 1 + 80000, tail, sizeof tail - 1);
+    snprintf(path, sizeof path, "/tmp/procaudit-test-eforms-%ld-long.xml", (long)getpid());
+    write_file(path, doc, n);
+    free(doc);
+    read_path(path, &g);
+    unlink(path);
+    assert_int_equal(g.n_rel, 1);
+    name = S(g.rel[0], "buyer.name");
+    assert_non_null(name);
+    len = strlen(name);
+    assert_int_equal(len, 65535);
+    assert_int_equal((unsigned char)name[len - 2], 0xC3);
+    assert_int_equal((unsigned char)name[len - 1], 0xA9);
+    got_free(&g);
+}
+
 static void test_unreadable(void **state)
 {
     got_t g;
@@ -1034,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_long_text_cut_on_character),
         cmocka_unit_test(test_unreadable),
     };
     return cmocka_run_group_tests_name("eforms", tests, NULL, teardown_all);
