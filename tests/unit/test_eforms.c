@@ -882,9 +882,61 @@ static void test_xxe(void **state)
         "<!DOCTYPE ContractNotice SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n" NOTICE_HEAD
         "<cbc:ID>a</cbc:ID></ContractNotice>\n";
 
+    /* XInclude is never processed (no XML_PARSE_XINCLUDE): cbc:ID stays empty */
+    static const char doc3[] =
+        NOTICE_HEAD "<cbc:ID><xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" "
+                    "href=\"/etc/passwd\" parse=\"text\"/></cbc:ID>"
+                    "<cbc:ContractFolderID>x</cbc:ContractFolderID></ContractNotice>\n";
+
     (void)state;
     expect_refused("xxe.xml", doc, sizeof doc - 1, "DOCTYPE) refused");
     expect_refused("xxe-dtd.xml", doc2, sizeof doc2 - 1, "DOCTYPE) refused");
+    expect_refused("xinclude.xml", doc3, sizeof doc3 - 1,
+                   "cbc:ID (line 1): BT-701 notice identifier is empty");
+}
+
+/* A schema that imports over the network or includes a file outside the schema
+ * directory does not compile: the restricted loader refuses both, the notice is read
+ * with an xsd_unavailable note. */
+static void test_schema_loader_confined(void **state)
+{
+    char dir[256], sub[300], xsd[400], path[2048];
+    static const char evil[] =
+        "<?xml version=\"1.0\"?>\n<xsd:schema xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+        "targetNamespace=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\">\n"
+        "<xsd:import namespace=\"urn:x\" schemaLocation=\"http://127.0.0.1:9/evil.xsd\"/>\n"
+        "<xsd:include schemaLocation=\"/etc/passwd\"/>\n</xsd:schema>\n";
+    eforms_options o;
+    got_t g;
+
+    (void)state;
+    if (!shared_dir())
+        skip();
+    snprintf(dir, sizeof dir, "/tmp/procaudit-test-eforms-%ld-xsd", (long)getpid());
+    snprintf(sub, sizeof sub, "%s/1.7", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(sub, sizeof sub, "%s/1.7/maindoc", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    snprintf(xsd, sizeof xsd, "%s/UBL-ContractNotice-2.3.xsd", sub);
+    write_file(xsd, evil, sizeof evil - 1);
+    memset(&o, 0, sizeof o);
+    o.schema_dir = dir;
+    assert_int_equal(eforms_set_options(&o), 0);
+    /* a real SDK 1.7 contract notice (FIN 615708-2023) */
+    snprintf(path, sizeof path, "%s/ted-published/eforms_sdk_v1.7/615708-2023.xml", shared_dir());
+    read_path(path, &g);
+    assert_int_equal(eforms_set_options(NULL), 0);
+    unlink(xsd);
+    rmdir(sub);
+    snprintf(sub, sizeof sub, "%s/1.7", dir);
+    rmdir(sub);
+    rmdir(dir);
+    assert_int_equal(g.n_rel, 1);
+    assert_true(has_note(&g, "xsd_unavailable"));
+    assert_false(has_note(&g, "xsd_invalid"));
+    assert_null(strstr(g.notes, "root:"));
+    got_free(&g);
 }
 
 static void test_huge_notice(void **state)
@@ -1079,6 +1131,7 @@ int main(void)
         cmocka_unit_test(test_xsd_drift_noted),
         cmocka_unit_test(test_billion_laughs),
         cmocka_unit_test(test_xxe),
+        cmocka_unit_test(test_schema_loader_confined),
         cmocka_unit_test(test_huge_notice),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_invalid_utf8),
