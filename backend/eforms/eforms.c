@@ -399,6 +399,10 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
         l = strlen(msg);
         while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
             msg[--l] = '\0';
+        if (xe && xe->code == XML_ERR_NO_MEMORY) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
         rc = err_set(
             e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
             "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
@@ -557,6 +561,10 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto reject;
     if (!eforms_opts.skip_validation) {
         char *ver = eforms_x_text_at(xmlDocGetRootElement(doc), "cbc:CustomizationID", NULL);
+        if (!ver && eforms_x_oom_take()) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
         eforms_schema_dir(schema_dir, sizeof schema_dir);
         rc = eforms_xsd_validate(doc, schema_dir, ver, &ns, e);
         free(ver);
@@ -635,6 +643,8 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
 reject:
     rc = eforms_emit_rejected(path, &why, cb, ctx, stats, e);
 cleanup:
+    if (rc == ERR_NOMEM && e && e->code != ERR_NOMEM)
+        err_set(e, ERR_NOMEM, "%s: out of memory", path);
     free(buf);
     if (doc)
         xmlFreeDoc(doc);
