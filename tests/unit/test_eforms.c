@@ -1091,6 +1091,47 @@ static void test_long_text_cut_on_character(void **state)
     got_free(&g);
 }
 
+/* Amounts are xsd:decimal; written as JSON numbers with their digits kept: "+007.50" ->
+ * 7.50, ".5" -> 0.5, "12." -> 12; "1,5" is not a decimal: left out with a note. */
+static void test_decimal_forms(void **state)
+{
+    static const char doc[] =
+        "<ContractNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\" "
+        "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" "
+        "xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\">"
+        "<cbc:ID>n-dec</cbc:ID><cbc:ContractFolderID>f-dec</cbc:ContractFolderID>"
+        "<cac:ProcurementProject><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount "
+        "currencyID=\"EUR\">+007.50</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>"
+        "</cac:ProcurementProject>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-1</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">.5</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-2</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">12.</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-3</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">1,5</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot></ContractNotice>";
+    char path[256];
+    const json_value *lots;
+    got_t g;
+
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/procaudit-test-eforms-%ld-dec.xml", (long)getpid());
+    write_file(path, doc, sizeof doc - 1);
+    read_path(path, &g);
+    unlink(path);
+    assert_int_equal(g.n_rel, 1);
+    assert_string_equal(json_path(g.rel[0], "tender.value.amount")->u.number.text, "7.50");
+    lots = json_path(g.rel[0], "tender.lots");
+    assert_string_equal(json_path(by_id(lots, "LOT-1"), "value.amount")->u.number.text, "0.5");
+    assert_string_equal(json_path(by_id(lots, "LOT-2"), "value.amount")->u.number.text, "12");
+    assert_null(json_get(by_id(lots, "LOT-3"), "value"));
+    assert_non_null(
+        strstr(g.notes, "number_invalid|tender.lots[LOT-3]|EstimatedOverallContractAmount (line 1): '1,5'"));
+    got_free(&g);
+}
+
 static void test_unreadable(void **state)
 {
     got_t g;
@@ -1137,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_long_text_cut_on_character),
+        cmocka_unit_test(test_decimal_forms),
         cmocka_unit_test(test_unreadable),
     };
     return cmocka_run_group_tests_name("eforms", tests, NULL, teardown_all);
