@@ -735,6 +735,34 @@ static void test_same_folder_other_buyer(void **state)
     eforms_registry_reset();
 }
 
+/* Joint procurement (several cac:ContractingParty): sdk-examples can_25_ENG_Buyers.xml has
+ * buyers GBR-123456789 and GBR-321654987, can_25_ENG.xml only GBR-123456789,
+ * can_25_ENG_buyers_countries.xml FRA-123456789 and GBR-321654987; all share folder
+ * 18d27a53-0109-4f93-9231-6659d931bce0. The first recorded buyer is GBR-123456789: the
+ * second notice names it (same procedure), the third does not (kept apart). */
+static void test_joint_buyers(void **state)
+{
+    got_t a, b, c;
+    const char *base = "ocds-procaudit-eforms-18d27a53-0109-4f93-9231-6659d931bce0";
+
+    (void)state;
+    eforms_registry_reset();
+    if (read_shared("sdk-examples/can_25_ENG_Buyers.xml", &a) != 0)
+        skip();
+    assert_int_equal(read_shared("sdk-examples/can_25_ENG.xml", &b), 0);
+    assert_int_equal(read_shared("sdk-examples/can_25_ENG_buyers_countries.xml", &c), 0);
+    assert_string_equal(a.ocid[0], base);
+    assert_string_equal(b.ocid[0], base);
+    assert_false(has_note(&b, "folder_id_buyer_conflict"));
+    assert_string_equal(c.ocid[0],
+                        "ocds-procaudit-eforms-18d27a53-0109-4f93-9231-6659d931bce0-FRA-123456789");
+    assert_true(has_note(&c, "folder_id_buyer_conflict"));
+    got_free(&a);
+    got_free(&b);
+    got_free(&c);
+    eforms_registry_reset();
+}
+
 /* Contract modification notice (CMN) -> contracts[].amendments[]:
  * sdk-examples/can-modif_24_value.xml */
 static void test_modification(void **state)
@@ -1167,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_cn_can_merge),
         cmocka_unit_test(test_real_cn_written_can_merge),
         cmocka_unit_test(test_same_folder_other_buyer),
+        cmocka_unit_test(test_joint_buyers),
         cmocka_unit_test(test_modification),
         cmocka_unit_test(test_change_notice),
         cmocka_unit_test(test_xsd_drift_noted),
