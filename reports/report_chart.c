@@ -94,7 +94,7 @@ void rc_score_bars(rdoc *rd, size_t n, const char *const *labels, const int *has
         }
         text_at(rd, x0 + bar_w + 6, by + 6, v, RS_BOLD, 8.5f, RC_BLACK, 0);
         if (note && note[i])
-            text_at(rd, x0 + bar_w + 40, by + 6, note[i], RS_REGULAR, 7.5f, RC_GREY, 0);
+            text_at(rd, x0 + bar_w + 68, by + 6, note[i], RS_REGULAR, 7.5f, RC_GREY, 0);
     }
     rd->y = y - h;
     if (ref_label && has_ref) {

@@ -197,7 +197,7 @@ void rb_set_identity(rbuild *b)
                                                ev->set_version ? ev->set_version : ""), lw);
     if (ev->set_title)
         rl_kv(rd, rb_label(b, "set.title"), ev->set_title, lw);
-    rl_kv(rd, rb_label(b, "set.sha256"), or_dash(ev->set_sha256), lw);
+    rl_kv_sized(rd, rb_label(b, "set.sha256"), or_dash(ev->set_sha256), lw, 7.5f);
     if (ev->language)
         rl_kv(rd, rb_label(b, "set.language"), ev->language, lw);
 }

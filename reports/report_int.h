@@ -148,6 +148,9 @@ void rl_heading(rdoc *rd, int level, const char *text, int new_page);
 void rl_para(rdoc *rd, const char *text, rstyle st, float size, float indent, rcolor c);
 /* A label in bold on the left column, the value wrapped in the right one. */
 void rl_kv(rdoc *rd, const char *label, const char *value, float label_width);
+/* The same with the value in another size (hashes: 64 hex digits on one line). */
+void rl_kv_sized(rdoc *rd, const char *label, const char *value, float label_width,
+                 float value_size);
 void rl_space(rdoc *rd, float h);
 
 #define RT_MAXCOL 10

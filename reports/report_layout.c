@@ -105,7 +105,7 @@ void rl_heading(rdoc *rd, int level, const char *text, int new_page)
             if (o) {
                 d = HPDF_Page_CreateDestination(rd->page);
                 if (d) {
-                    HPDF_Destination_SetXYZ(d, 0, rd->y + size, 0);
+                    HPDF_Destination_SetFitH(d, rd->y + size);
                     HPDF_Outline_SetDestination(o, d);
                 }
                 if (level == 1) {
@@ -133,6 +133,11 @@ void rl_heading(rdoc *rd, int level, const char *text, int new_page)
 
 void rl_kv(rdoc *rd, const char *label, const char *value, float label_width)
 {
+    rl_kv_sized(rd, label, value, label_width, RL_BODY);
+}
+
+void rl_kv_sized(rdoc *rd, const char *label, const char *value, float label_width, float vsize)
+{
     rlines lk, lv;
     float lh = RL_BODY * RL_LEADING;
     size_t rows;
@@ -141,7 +146,7 @@ void rl_kv(rdoc *rd, const char *label, const char *value, float label_width)
         return;
     if (rtext_wrap(rd, &lk, label, RS_BOLD, RL_BODY, label_width - 6, 6))
         return;
-    if (rtext_wrap(rd, &lv, value ? value : "", RS_REGULAR, RL_BODY,
+    if (rtext_wrap(rd, &lv, value ? value : "", RS_REGULAR, vsize,
                    rd->right - rd->left - label_width, 0)) {
         rlines_dispose(&lk);
         return;
@@ -156,7 +161,7 @@ void rl_kv(rdoc *rd, const char *label, const char *value, float label_width)
                        RS_BOLD, RL_BODY, RC_BLACK);
         if (i < lv.n)
             rtext_draw(rd, rd->left + label_width, rd->y - RL_BODY, lv.text + lv.lines[i].off,
-                       lv.lines[i].len, RS_REGULAR, RL_BODY, RC_BLACK);
+                       lv.lines[i].len, RS_REGULAR, vsize, RC_BLACK);
         rd->y -= lh;
     }
     rd->y -= 1.5f;

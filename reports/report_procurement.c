@@ -244,17 +244,14 @@ static void section_cover(rbuild *b)
     if (b->ctx->n_sources == 0) {
         rl_para(rd, rb_label(b, "cover.no_sources"), RS_REGULAR, RL_BODY, 0, RC_GREY);
     } else {
-        rtable t;
-        const float w[] = {3, 1, 5, 2};
-        const char *h[] = {rb_label(b, "col.file"), rb_label(b, "col.format"),
-                           rb_label(b, "col.sha256"), rb_label(b, "col.received")};
-        rt_begin(&t, rd, 4, w, h);
         for (size_t i = 0; i < b->ctx->n_sources; i++) {
             const report_source *s = &b->ctx->sources[i];
-            const char *row[] = {nz(s->name), nz(s->format), nz(s->sha256), nz(s->received_at)};
-            rt_row(&t, row);
+            rl_kv(rd, rb_label(b, "col.file"),
+                  rb_fmt(b, "cover.source_line", "name", nz(s->name), "format", nz(s->format),
+                         "received", nz(s->received_at), NULL),
+                  LW);
+            rl_kv_sized(rd, rb_label(b, "col.sha256"), nz(s->sha256), LW, 7.5f);
         }
-        rt_end(&t);
     }
 }
 

@@ -331,7 +331,7 @@ static int font_width(rfont *f, uint32_t cp)
 
 static rfont *cjk_font(rdoc *rd)
 {
-    if (rd->cjk_state == 0) {
+    if (rd->cjk_state == 0) { if (getenv("RDEBUG")) fprintf(stderr, "cjk load\n");
         rd->cjk_state = -1;
         if (rd->paths->cjk && !rd->failed &&
             rdoc_load_font(rd, &rd->cjk, rd->paths->cjk, 1, rd->paths->cjk_index) == 0)
@@ -354,6 +354,7 @@ static rfont *font_for(rdoc *rd, uint32_t cp, rstyle st, rfont *prefer)
         return &rd->bold;
     if (font_width(&rd->reg, cp) >= 0)
         return &rd->reg;
+    if (getenv("RDEBUG")) fprintf(stderr, "no glyph U+%04X\n", (unsigned)cp);
     c = cjk_font(rd);
     if (c && font_width(c, cp) >= 0)
         return c;
@@ -692,8 +693,8 @@ int rtext_wrap(rdoc *rd, rlines *out, const char *s, rstyle st, float size, floa
     for (i = 0; i < len;) {
         size_t l;
         uint32_t c = utf8_next((const unsigned char *)out->text + i, len - i, &l);
-        rfont *f = font_for(rd, c, st, cur);
-        int w = f ? font_width(f, c) : font_width(&rd->reg, rd->placeholder);
+        rfont *f = c == '\n' ? cur : font_for(rd, c, st, cur);
+        int w = c == '\n' ? 0 : f ? font_width(f, c) : font_width(&rd->reg, rd->placeholder);
         cur = f;
         offs[n] = i;
         cps[n] = c;

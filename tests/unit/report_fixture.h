@@ -48,10 +48,11 @@ static inline void *fx_calloc(size_t n, size_t sz)
     return p;
 }
 
-static inline char *fx_printf(const char *fmt, long a)
+/* prefix + zero-padded number, e.g. fx_num("bid-", 3, 7) = "bid-007" */
+static inline char *fx_num(const char *prefix, int width, long a)
 {
     char tmp[256];
-    snprintf(tmp, sizeof tmp, fmt, a);
+    snprintf(tmp, sizeof tmp, "%s%0*ld", prefix, width, a);
     return fx_dup(tmp);
 }
 
@@ -123,7 +124,7 @@ static inline model_procurement *fx_procurement(size_t n_bids, size_t n_amend,
     p->n_bids = n_bids ? n_bids : 1;
     p->bids = fx_calloc(p->n_bids, sizeof *p->bids);
     for (size_t i = 0; i < p->n_bids; i++) {
-        p->bids[i].id = fx_printf("bid-%03ld", (long)i + 1);
+        p->bids[i].id = fx_num("bid-", 3, (long)i + 1);
         p->bids[i].status = fx_dup(i == 0 ? "valid" : "disqualified");
         p->bids[i].date = fx_date(FX_T0 + 8 * FX_DAY);
         p->bids[i].value = fx_eur(118000.0 + 250.0 * (double)i);
@@ -151,7 +152,7 @@ static inline model_procurement *fx_procurement(size_t n_bids, size_t n_amend,
     c->n_amendments = n_amend;
     c->amendments = fx_calloc(n_amend, sizeof *c->amendments);
     for (size_t i = 0; i < n_amend; i++) {
-        c->amendments[i].id = fx_printf("amend-%02ld", (long)i + 1);
+        c->amendments[i].id = fx_num("amend-", 2, (long)i + 1);
         c->amendments[i].date = fx_date(FX_T0 + (40 + (int64_t)i) * FX_DAY);
         c->amendments[i].rationale = fx_dup(
             "Ampliación de horas de atención por aumento de personas usuarias en lista de "
@@ -162,7 +163,7 @@ static inline model_procurement *fx_procurement(size_t n_bids, size_t n_amend,
     c->n_transactions = 2;
     c->transactions = fx_calloc(2, sizeof *c->transactions);
     for (size_t i = 0; i < 2; i++) {
-        c->transactions[i].id = fx_printf("pay-%ld", (long)i + 1);
+        c->transactions[i].id = fx_num("pay-", 1, (long)i + 1);
         c->transactions[i].date = fx_date(FX_T0 + (60 + 30 * (int64_t)i) * FX_DAY);
         c->transactions[i].value = fx_eur(20000.0);
         c->transactions[i].payer_id = fx_dup("ES-L01290124");
@@ -303,8 +304,8 @@ static inline void fx_buyer_rows(report_context *c, size_t n, const char *buyer_
     for (size_t i = 0; i < n; i++) {
         report_buyer_row *r = &c->rows[i];
         double s = 10.0 * (double)(i % 10) + 5.0;
-        r->ocid = fx_printf("ocds-fx0001-2024-%03ld", (long)i + 1);
-        r->title = fx_printf("Contrato de servicios %ld", (long)i + 1);
+        r->ocid = fx_num("ocds-fx0001-2024-", 3, (long)i + 1);
+        r->title = fx_num("Contrato de servicios ", 1, (long)i + 1);
         r->date = fx_date(FX_T0 + (int64_t)i * FX_DAY);
         r->value = fx_eur(1000.0 * (double)(i + 1));
         r->has_overall = 1;
