@@ -59,10 +59,11 @@ typedef struct rdoc {
     HPDF_Encoder utf8;
     const report_fonts *paths;
     const report_templates *tpl;
-    rfont reg, bold, cjk;
+    rfont reg, bold, fb, cjk;
     int have_bold;
-    int cjk_state;          /* 0 not tried, 1 loaded, -1 unavailable */
-    uint32_t placeholder;   /* the code point drawn for what no font covers */
+    int fb_state;           /* fallback font: 0 not tried, 1 loaded, -1 unavailable */
+    int cjk_state;          /* CJK font: 0 not tried, 1 loaded, -1 unavailable */
+    uint32_t placeholder;   /* drawn for what no font covers (0 until first needed) */
 
     HPDF_Page *pages;
     size_t n_pages, cap_pages;
