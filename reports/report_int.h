@@ -95,6 +95,9 @@ int rdoc_open(rdoc *rd, const report_fonts *f, const report_templates *t, int pu
 int rdoc_finish(rdoc *rd, unsigned char **out, size_t *out_len, const char *title,
                 const char *subject, const char *keywords, int64_t when) PA_MUSTCHECK;
 void rdoc_close(rdoc *rd);
+/* Adds the components of composite glyphs to the glyphs libharu embeds (a libharu 2.3
+ * gap: see report_text.c). Called once, just before saving. */
+int rdoc_fonts_close_composites(rdoc *rd);
 /* Stores a sticky error (first one wins). Returns code. */
 int rdoc_fail(rdoc *rd, int code, const char *fmt, ...) PA_PRINTF(3, 4);
 /* Adds a string to remove in the public audience (copied; NULL/short strings ignored). */

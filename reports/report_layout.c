@@ -382,6 +382,7 @@ int rdoc_finish(rdoc *rd, unsigned char **out, size_t *out_len, const char *titl
         HPDF_SetInfoDateAttr(rd->pdf, HPDF_INFO_MOD_DATE, d);
     }
     HPDF_SetPageMode(rd->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+    rdoc_fonts_close_composites(rd);
     if (rd->failed)
         return rd->failed;
     if (HPDF_SaveToStream(rd->pdf) != HPDF_OK)

@@ -391,6 +391,101 @@ static rfont *font_for(rdoc *rd, uint32_t cp, rstyle st, rfont *prefer)
     return NULL;
 }
 
+/* --------------------------------------------- composite glyphs ---- */
+
+#define RT_GLYPH_HEAD 4096 /* bytes of a composite glyph read to find its components */
+
+/* libharu 2.3 embeds a TrueType font with the outlines of the glyphs it drew and empties
+ * the others, but when it draws through the UTF-8 (CID) path it does not add the
+ * components of composite glyphs: CJK fonts build many characters from components,
+ * which then come out blank or broken. Before saving, this adds the components of every
+ * glyph marked as used (recursively) to libharu's own table of used glyphs, reading the
+ * glyph headers from the font file. Bounded: at most num_glyphs glyphs are visited and
+ * RT_GLYPH_HEAD bytes read per glyph; a malformed glyph is skipped. */
+static int font_close_composites(rdoc *rd, rfont *f, const char *path, unsigned index)
+{
+    HPDF_TTFontDefAttr a;
+    FILE *fp = NULL;
+    uint16_t *stack = NULL;
+    unsigned char *g = NULL;
+    size_t top = 0;
+    int rc = 0;
+
+    (void)index; /* glyph_tbl.base_offset is already absolute within a collection */
+    if (!f->def || !path)
+        return 0;
+    a = (HPDF_TTFontDefAttr)f->def->attr;
+    if (!a || !a->glyph_tbl.offsets || !a->glyph_tbl.flgs || a->num_glyphs == 0)
+        return 0;
+    fp = fopen(path, "rb");
+    stack = malloc((size_t)a->num_glyphs * sizeof *stack);
+    g = malloc(RT_GLYPH_HEAD);
+    if (!fp || !stack || !g) {
+        rc = rdoc_fail(rd, fp ? ERR_NOMEM : ERR_IO, "%s: cannot read glyphs", path);
+        goto cleanup;
+    }
+    for (uint32_t i = 0; i < a->num_glyphs; i++)
+        if (a->glyph_tbl.flgs[i])
+            stack[top++] = (uint16_t)i;
+    while (top > 0) {
+        uint16_t gid = stack[--top];
+        uint32_t o0 = a->glyph_tbl.offsets[gid], o1 = a->glyph_tbl.offsets[gid + 1];
+        size_t len, n, p = 10;
+        uint16_t flags;
+
+        if (a->header.index_to_loc_format == 0)
+            o0 *= 2, o1 *= 2;
+        if (o1 <= o0 || o1 - o0 < 12)
+            continue;
+        len = o1 - o0 < RT_GLYPH_HEAD ? o1 - o0 : RT_GLYPH_HEAD;
+        if (fseek(fp, (long)a->glyph_tbl.base_offset + (long)o0, SEEK_SET) != 0)
+            continue;
+        n = fread(g, 1, len, fp);
+        if (n < 12 || (int16_t)be16(g) >= 0)
+            continue; /* not a composite glyph */
+        do {
+            uint16_t comp;
+            if (p + 4 > n)
+                break;
+            flags = be16(g + p);
+            comp = be16(g + p + 2);
+            p += 4 + ((flags & 0x0001) ? 4 : 2);          /* ARG_1_AND_2_ARE_WORDS */
+            if (flags & 0x0008)                             /* WE_HAVE_A_SCALE */
+                p += 2;
+            else if (flags & 0x0040)                        /* WE_HAVE_AN_X_AND_Y_SCALE */
+                p += 4;
+            else if (flags & 0x0080)                        /* WE_HAVE_A_TWO_BY_TWO */
+                p += 8;
+            if (comp < a->num_glyphs && !a->glyph_tbl.flgs[comp]) {
+                a->glyph_tbl.flgs[comp] = 1;
+                stack[top++] = comp;
+            }
+        } while (flags & 0x0020);                           /* MORE_COMPONENTS */
+    }
+cleanup:
+    if (fp)
+        fclose(fp);
+    free(stack);
+    free(g);
+    return rc;
+}
+
+int rdoc_fonts_close_composites(rdoc *rd)
+{
+    const report_fonts *p = rd->paths;
+
+    if (rd->failed)
+        return rd->failed;
+    font_close_composites(rd, &rd->reg, p->regular, 0);
+    if (rd->have_bold)
+        font_close_composites(rd, &rd->bold, p->bold, 0);
+    if (rd->fb_state == 1)
+        font_close_composites(rd, &rd->fb, p->fallback, 0);
+    if (rd->cjk_state == 1)
+        font_close_composites(rd, &rd->cjk, p->cjk, p->cjk_index);
+    return rd->failed;
+}
+
 /* ------------------------------------------------------------- UTF-8 ---- */
 
 /* Decodes one code point at s[0..n); sets *len (>= 1). Invalid, overlong, surrogate or
