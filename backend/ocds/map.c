@@ -1141,6 +1141,41 @@ static void criteria_group(mapper *m, const json_value *ac, const char *base,
     criteria_shares(pr->award_criteria_list, start, pr->n_award_criteria);
 }
 
+/* The awardCriteria code implied by the criteria list when the release gives none:
+ * only price -> priceOnly, only cost -> costOnly, only quality -> qualityOnly, a mix ->
+ * ratedCriteria (OCDS codelist definitions). A criterion of unknown type gives none. */
+static void derive_award_criteria(mapper *m)
+{
+    model_procurement *pr = m->p;
+    int price = 0, cost = 0, quality = 0;
+    const char *code;
+    size_t i;
+
+    if (pr->award_criteria || pr->n_award_criteria == 0)
+        return;
+    for (i = 0; i < pr->n_award_criteria; i++) {
+        const char *t = pr->award_criteria_list[i].type;
+        if (!t)
+            return;
+        if (strcmp(t, "price") == 0)
+            price = 1;
+        else if (strcmp(t, "cost") == 0)
+            cost = 1;
+        else if (strcmp(t, "quality") == 0)
+            quality = 1;
+        else
+            return;
+    }
+    code = price + cost + quality > 1 ? "ratedCriteria"
+           : price                    ? "priceOnly"
+           : cost                     ? "costOnly"
+                                      : "qualityOnly";
+    pr->award_criteria = dup_s(m, code);
+    note(m, "award_criteria_derived", "tender.awardCriteria",
+         "no awardCriteria code; \"%s\" derived from the types of %zu criteria", code,
+         pr->n_award_criteria);
+}
+
 static void map_award_criteria(mapper *m, const json_value *tender)
 {
     path_t p, q;
@@ -1169,6 +1204,7 @@ static void map_award_criteria(mapper *m, const json_value *tender)
         criteria_group(m, lac, sub(q, p, "awardCriteria"), lot_id);
         free(lot_id);
     }
+    derive_award_criteria(m);
 }
 
 /* ------------------------------------------------------------------ tender */

@@ -32,6 +32,8 @@
  *   buyer_from_parties / procuring_entity_from_parties  taken from parties[].roles
  *   array_truncated     an array longer than MAP_MAX_ARRAY (the rest ignored)
  *   weight_invalid      an award-criterion weight that is not a number or negative
+ *   award_criteria_derived  no awardCriteria code: derived from the criteria types
+ *                       (price only -> priceOnly, ..., a mix -> ratedCriteria)
  *   notes_truncated     more than MAP_MAX_NOTES notes (the rest dropped)
  * Negative and huge amounts are kept as they are: indicators judge them.
  *

@@ -574,8 +574,10 @@ static void test_map_award_criteria_shares(void **state)
     assert_false(c[7].has_share);
     assert_false(c[8].has_weight);
     assert_false(c[8].has_share);
-    /* awardCriteria as an object leaves the codelist field empty. */
-    assert_null(p->award_criteria);
+    /* awardCriteria as an object gives no code: price and quality -> ratedCriteria. */
+    assert_string_equal(p->award_criteria, "ratedCriteria");
+    assert_null(p->award_criteria_raw);
+    assert_true(has_note(p, "award_criteria_derived", "tender.awardCriteria"));
     model_procurement_free(p);
 }
 
