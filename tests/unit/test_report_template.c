@@ -252,6 +252,58 @@ static void test_report_text_formats_numbers(void **state)
     assert_string_equal(out, "67%");
 }
 
+/* Dark pixels (< 128) in a greyscale PGM (P5, 8-bit) produced by pdftoppm; -1 on error. */
+static long dark_pixels(const char *pgm)
+{
+    FILE *f = fopen(pgm, "rb");
+    int w, h, max, c;
+    long dark = 0;
+    if (!f)
+        return -1;
+    if (fscanf(f, "P5 %d %d %d", &w, &h, &max) != 3 || max != 255) {
+        fclose(f);
+        return -1;
+    }
+    fgetc(f);
+    for (long i = 0; i < (long)w * h && (c = fgetc(f)) != EOF; i++)
+        dark += c < 128;
+    fclose(f);
+    return dark;
+}
+
+/* 服 (U+670D) and 务 (U+52A1) are composite glyphs in WenQuanYi Micro Hei; libharu 2.3
+ * alone embeds them without their components, and they render blank. Drawn 40 pt high
+ * at (100, 700) on an A4 page, rendered at 72 dpi: the crop x 90..250, y 90..160 (from
+ * the top: 842 - 700 = 142 is the baseline) must hold the strokes of two characters. */
+static void test_report_text_cjk_composite_glyphs_are_drawn(void **state)
+{
+    text_state *s = *state;
+    unsigned char *pdf = NULL;
+    size_t n = 0;
+    const char *path;
+    char cmd[1024], pgm[300], *out;
+    long dark;
+
+    rl_page_new(&s->rd);
+    rtext_draw(&s->rd, 100, 700, "服务", strlen("服务"), RS_REGULAR, 40, RC_BLACK);
+    assert_int_equal(rdoc_finish(&s->rd, &pdf, &n, "t", "s", "k", 0), 0);
+    path = tu_write_tmp(pdf, n, 0);
+    snprintf(pgm, sizeof pgm, "%s-crop", path);
+    snprintf(cmd, sizeof cmd,
+             "pdftoppm -q -r 72 -gray -x 90 -y 90 -W 160 -H 70 -singlefile '%s' '%s' && echo ok",
+             path, pgm);
+    out = tu_capture(cmd);
+    assert_non_null(strstr(out, "ok"));
+    free(out);
+    snprintf(cmd, sizeof cmd, "%s.pgm", pgm);
+    dark = dark_pixels(cmd);
+    /* two 40 pt characters of several strokes: hundreds of dark pixels; blank = 0 */
+    assert_true(dark > 150);
+    unlink(cmd);
+    unlink(path);
+    free(pdf);
+}
+
 static void test_report_fonts_check_refuses_non_truetype(void **state)
 {
     report_fonts f = {0};
@@ -289,6 +341,8 @@ int main(void)
                                         text_teardown),
         cmocka_unit_test_setup_teardown(test_report_text_redacts_in_public, text_setup,
                                         text_teardown),
+        cmocka_unit_test_setup_teardown(test_report_text_cjk_composite_glyphs_are_drawn,
+                                        text_setup, text_teardown),
         cmocka_unit_test(test_report_text_formats_numbers),
         cmocka_unit_test(test_report_fonts_check_refuses_non_truetype),
     };
