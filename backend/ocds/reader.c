@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yajl/yajl_parse.h>
@@ -1113,7 +1114,9 @@ int ocds_reader_finish(ocds_reader *r, ocds_read_stats *stats, err_t *e)
 done:
     if (r->n_top == 1 || r->n_top == 0)
         snprintf(r->stats.shape, sizeof(r->stats.shape), "%s",
-                 r->n_top ? r->first_shape : r->total_in ? "invalid" : "empty");
+                 r->n_top == 0 ? (r->total_in ? "invalid" : "empty")
+                 : r->first_shape[0] ? r->first_shape
+                 : r->top_shape[0] ? r->top_shape : "invalid");
     else
         snprintf(r->stats.shape, sizeof(r->stats.shape), "%s", r->jsonl_ok ? "jsonl" : "concatenated");
     if (stats)
@@ -1178,6 +1181,7 @@ int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats
     char *buf = NULL;
     ocds_reader *r = NULL;
     ssize_t got;
+    struct stat sb;
 
     if (stats)
         memset(stats, 0, sizeof(*stats));
@@ -1192,8 +1196,9 @@ int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    {
-        /* Pass 1: the encoding of the whole file, so that a non-UTF-8 file yields no items. */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        /* Pass 1: the encoding of the whole file, so that a non-UTF-8 file yields no items.
+         * (A pipe cannot be read twice: its encoding is checked as it streams.) */
         unsigned char carry[4];
         size_t carry_len = 0;
         uint64_t off = 0, line = 1;
