@@ -54,6 +54,30 @@ static xmlNodePtr child(xmlNodePtr parent, const char *name)
 
 #define EACH(c, parent, name) for (c = child(parent, name); c; c = next_el(c->next, name))
 
+/* 1 when element n has attribute `name` equal to value. Compares in place when the
+ * attribute is one text node (the usual case), so that the lookups the mapping does
+ * for every reference allocate nothing. */
+static int attr_eq(xmlNodePtr n, const char *name, const char *value)
+{
+    xmlAttrPtr a;
+    xmlChar *v;
+    int eq;
+
+    if (!n || !value)
+        return 0;
+    a = xmlHasProp(n, (const xmlChar *)name);
+    if (!a)
+        return 0;
+    if (a->children && a->children->type == XML_TEXT_NODE && !a->children->next &&
+        a->children->content)
+        return strcmp((const char *)a->children->content, value) == 0;
+    v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    eq = v && strcmp((const char *)v, value) == 0;
+    if (v)
+        xmlFree(v);
+    return eq;
+}
+
 /* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF): the offset of
  * the first bad byte, or len. */
 static size_t utf8_check(const unsigned char *s, size_t len)
@@ -233,6 +257,28 @@ static size_t tree_depth(xmlNodePtr root)
     }
 }
 
+/* The number of elements in the subtree of root (root included), counting stops once
+ * it passes `stop`. */
+static size_t count_elements(xmlNodePtr root, size_t stop)
+{
+    size_t count = 1;
+    xmlNodePtr n = root;
+
+    for (;;) {
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+        } else {
+            while (n != root && !n->next)
+                n = n->parent;
+            if (n == root)
+                return count;
+            n = n->next;
+        }
+        if (n->type == XML_ELEMENT_NODE && ++count > stop)
+            return count;
+    }
+}
+
 /* Parses buf into *out. ERR_BAD_INPUT/ERR_LIMIT with "path:line: message" in e. */
 static int parse_doc(xmlDocPtr *out, const char *buf, size_t len, const char *path, err_t *e)
 {
@@ -381,6 +427,7 @@ void native_cleanup(void)
  * file when they belong to no procurement. The first NATIVE_MAX_ERRORS of each are kept. */
 typedef struct {
     xmlNodePtr *procs;   /* the procurement elements, in order */
+    int *too_big;        /* 1: over NATIVE_MAX_ELEMENTS, unlinked from the document */
     size_t n_procs;
     buf_t *msgs;         /* n_procs + 1 buffers: [n_procs] is the file's */
     size_t *counts;
@@ -431,7 +478,7 @@ static void collect_error(void *ctx, xmlErrorPtr err)
     }
     slot = vs->n_procs;
     for (i = 0; proc && i < vs->n_procs; i++)
-        if (vs->procs[i] == proc) {
+        if (vs->procs[i] == proc && !vs->too_big[i]) {
             slot = i;
             break;
         }
@@ -720,22 +767,12 @@ static xmlNodePtr org_by_id(jb *b, const char *id)
     if (!id)
         return NULL;
     for (k = 0; kinds[k]; k++)
-        EACH(n, b->proc, kinds[k]) {
-            xmlChar *a = xmlGetNoNsProp(n, (const xmlChar *)"id");
-            int same = a && strcmp((const char *)a, id) == 0;
-            if (a)
-                xmlFree(a);
-            if (same)
+        EACH(n, b->proc, kinds[k])
+            if (attr_eq(n, "id", id))
                 return n;
-        }
-    EACH(n, child(b->proc, "evaluation"), "evaluator") {
-        xmlChar *a = xmlGetNoNsProp(n, (const xmlChar *)"id");
-        int same = a && strcmp((const char *)a, id) == 0;
-        if (a)
-            xmlFree(a);
-        if (same)
+    EACH(n, child(b->proc, "evaluation"), "evaluator")
+        if (attr_eq(n, "id", id))
             return n;
-    }
     return NULL;
 }
 
@@ -756,17 +793,11 @@ static json_value *jorgref(jb *b, const char *id)
 static int referenced(xmlNodePtr under, const char *what, const char *attr, const char *id)
 {
     xmlNodePtr n;
-    int found = 0;
 
-    EACH(n, under, what) {
-        xmlChar *a = xmlGetNoNsProp(n, (const xmlChar *)attr);
-        found = a && strcmp((const char *)a, id) == 0;
-        if (a)
-            xmlFree(a);
-        if (found)
-            break;
-    }
-    return found;
+    EACH(n, under, what)
+        if (attr_eq(n, attr, id))
+            return 1;
+    return 0;
 }
 
 /* An Organisation element -> an OCDS party with the given roles. */
@@ -805,28 +836,38 @@ static json_value *jparty(jb *b, xmlNodePtr n, const char *const *roles)
 
 static xmlNodePtr award_by_id(jb *b, const char *id);
 
-/* 1 when some contract with payments belongs to an award of provider `id` (or, for a
- * NULL id, when any contract has payments). */
-static int paid(jb *b, const char *id)
+/* The providers paid: the provider of the award of every contract with payments (owned
+ * strings, *n of them; duplicates possible). Computed once per procurement so that the
+ * role of each provider is a scan of this list, never a scan of contracts x awards. */
+static char **payees(jb *b, size_t *n)
 {
     xmlNodePtr c;
-    int found = 0;
+    char **out = NULL, **grown;
+    size_t cap = 0;
 
+    *n = 0;
     EACH(c, b->proc, "contract") {
         char *aid, *pid;
-        if (!child(c, "payment"))
+        if (!child(c, "payment") || b->rc)
             continue;
-        if (!id)
-            return 1;
         aid = el_attr(b, c, "award");
         pid = el_attr(b, award_by_id(b, aid), "provider");
-        found = pid && strcmp(pid, id) == 0;
         free(aid);
-        free(pid);
-        if (found)
-            break;
+        if (!pid)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 8;
+            grown = realloc(out, cap * sizeof *grown);
+            if (!grown) {
+                free(pid);
+                b->rc = ERR_NOMEM;
+                break;
+            }
+            out = grown;
+        }
+        out[(*n)++] = pid;
     }
-    return found;
+    return out;
 }
 
 static void map_parties(jb *b, json_value *rel)
@@ -836,22 +877,27 @@ static void map_parties(jb *b, json_value *rel)
     xmlNodePtr p = b->proc, n, proc = child(p, "procedure");
     json_value *parties = jarr(b);
     int any_bid = child(proc, "bid") != NULL;
+    size_t n_paid = 0, k;
+    char **paid = payees(b, &n_paid);
 
-    jpush(b, parties, jparty(b, child(p, "buyer"), paid(b, NULL) ? buyer_payer_roles : buyer_roles));
+    jpush(b, parties, jparty(b, child(p, "buyer"), n_paid ? buyer_payer_roles : buyer_roles));
     EACH(n, p, "provider") {
         const char *roles[4] = {NULL, NULL, NULL, NULL};
-        size_t k = 0;
+        size_t r = 0;
+        int is_paid = 0;
         char *id = el_attr(b, n, "id");
         /* A provider that bid is a tenderer; one that won is a supplier; when no bids
          * are published every provider is taken as a tenderer. */
+        for (k = 0; id && k < n_paid && !is_paid; k++)
+            is_paid = strcmp(paid[k], id) == 0;
         if (id && (!any_bid || referenced(proc, "bid", "provider", id)))
-            roles[k++] = "tenderer";
+            roles[r++] = "tenderer";
         if (id && referenced(p, "award", "provider", id))
-            roles[k++] = "supplier";
-        if (id && paid(b, id))
-            roles[k++] = "payee";
-        if (k == 0)
-            roles[k++] = "tenderer";
+            roles[r++] = "supplier";
+        if (is_paid)
+            roles[r++] = "payee";
+        if (r == 0)
+            roles[r++] = "tenderer";
         jpush(b, parties, jparty(b, n, roles));
         free(id);
     }
@@ -860,6 +906,9 @@ static void map_parties(jb *b, json_value *rel)
         jpush(b, parties, jparty(b, n, ev_roles));
     }
     jset(b, rel, "parties", parties);
+    for (k = 0; k < n_paid; k++)
+        free(paid[k]);
+    free(paid);
 }
 
 static const char *weight_code(const char *kind)
@@ -1147,14 +1196,9 @@ static xmlNodePtr award_by_id(jb *b, const char *id)
 {
     xmlNodePtr n;
 
-    EACH(n, b->proc, "award") {
-        xmlChar *a = xmlGetNoNsProp(n, (const xmlChar *)"id");
-        int same = a && id && strcmp((const char *)a, id) == 0;
-        if (a)
-            xmlFree(a);
-        if (same)
+    EACH(n, b->proc, "award")
+        if (attr_eq(n, "id", id))
             return n;
-    }
     return NULL;
 }
 
@@ -1531,7 +1575,8 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     vs.procs = calloc(vs.n_procs + 1, sizeof *vs.procs);
     vs.msgs = calloc(vs.n_procs + 1, sizeof *vs.msgs);
     vs.counts = calloc(vs.n_procs + 1, sizeof *vs.counts);
-    if (!vs.procs || !vs.msgs || !vs.counts) {
+    vs.too_big = calloc(vs.n_procs + 1, sizeof *vs.too_big);
+    if (!vs.procs || !vs.msgs || !vs.counts || !vs.too_big) {
         rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
         goto cleanup;
     }
@@ -1545,6 +1590,28 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
             vs.procs[i++] = n;
     }
     vs.path = path;
+
+    /* An over-large procurement is refused before validation (identity constraints and
+     * reference lookups grow with the square of its size): unlinked from the document,
+     * rejected in its turn below. */
+    {
+        size_t left = vs.n_procs;
+        for (i = 0; i < vs.n_procs; i++) {
+            size_t cnt = count_elements(vs.procs[i], NATIVE_MAX_ELEMENTS);
+            if (cnt <= NATIVE_MAX_ELEMENTS)
+                continue;
+            if (vs.procs[i] == root) {
+                err_set(&why, ERR_LIMIT, "%s:%ld: element <procurement>: more than %d elements",
+                        path, xmlGetLineNo(root), NATIVE_MAX_ELEMENTS);
+                goto reject_file;
+            }
+            vs.too_big[i] = 1;
+            left--;
+            xmlUnlinkNode(vs.procs[i]);
+        }
+        if (left == 0)
+            goto emit;
+    }
 
     /* Validation: every error is attributed to the procurement it lies in. */
     rc = schema_get(&schema, e);
@@ -1568,11 +1635,22 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto reject_file;
     }
 
+emit:
     for (i = 0; i < vs.n_procs; i++) {
         xmlNodePtr proc = vs.procs[i];
         char ocid_s[512];
 
         proc_ocid(proc, ocid_s, sizeof ocid_s);
+        if (vs.too_big[i]) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s:%ld: element <procurement>: more than %d elements",
+                     path, xmlGetLineNo(proc), NATIVE_MAX_ELEMENTS);
+            rc = emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc), ocid_s[0] ? ocid_s : NULL,
+                               msg, ERR_LIMIT, cb, ctx, stats, e);
+            if (rc)
+                goto cleanup;
+            continue;
+        }
         if (vs.counts[i]) {
             char msg[sizeof why.msg];
             snprintf(msg, sizeof msg, "%s%s (xsd_invalid)", buf_cstr(&vs.msgs[i]),
@@ -1624,6 +1702,10 @@ cleanup:
     for (i = 0; vs.msgs && i <= vs.n_procs; i++)
         buf_dispose(&vs.msgs[i]);
     free(vs.msgs);
+    for (i = 0; vs.too_big && i < vs.n_procs; i++)
+        if (vs.too_big[i])
+            xmlFreeNode(vs.procs[i]);
+    free(vs.too_big);
     free(vs.procs);
     free(vs.counts);
     if (doc)

@@ -10,7 +10,9 @@
  * must be strict UTF-8 (a BOM is allowed), and is parsed by libxml2 with network access
  * off, no DTD loading, no entity substitution; a DOCTYPE is refused outright (so no
  * entity is ever declared: no XXE, no billion laughs), and elements may nest at most
- * NATIVE_MAX_DEPTH deep. Every <procurement> is validated against the XSD; the errors
+ * NATIVE_MAX_DEPTH deep; a procurement of more than NATIVE_MAX_ELEMENTS elements is
+ * rejected before validation (which grows with the square of its size). Every
+ * <procurement> is validated against the XSD; the errors
  * of one procurement ("file:line: element <x>: message") reject that procurement only
  * (an OCDS_ITEM_REJECTED item, the rest of the file goes on); problems of the file as a
  * whole (size, encoding, DOCTYPE, well-formedness, depth, root element, errors outside
@@ -32,6 +34,7 @@
 #define NATIVE_MAX_DEPTH 16            /* element nesting; the format needs 7 */
 #define NATIVE_MAX_PROCUREMENTS 100000 /* per file */
 #define NATIVE_MAX_ERRORS 5            /* validation messages kept per procurement */
+#define NATIVE_MAX_ELEMENTS 10000      /* elements per procurement (the samples have < 200) */
 
 /* Reads one native procaudit XML file (root element <procurement> or <procurements> in
  * the procaudit namespace) and hands one item per procurement to cb, in file order. The

@@ -57,6 +57,7 @@
 #define MAP_MAX_ARRAY 100000        /* elements read from any one array */
 #define MAP_MAX_STRING (1u << 20)   /* bytes kept of any one string */
 #define MAP_MAX_NOTES 5000          /* notes kept per procurement */
+#define MAP_MAX_ROLES 32            /* distinct roles kept per party */
 #define MAP_MIN_YEAR 1900           /* plausible years of a procurement date */
 #define MAP_MAX_YEAR 2199
 
