@@ -59,6 +59,8 @@ typedef struct {
     score_population *spop;
     int cardinal;
     int pass;                      /* 1: population, 2: evaluation */
+    int two_pass;                  /* a population pass ran before the evaluation */
+    int one_pass;                  /* cardinal: population and evaluation in one pass */
     /* release grouping */
     json_value **group;
     size_t n_group, cap_group;
@@ -267,19 +269,18 @@ static int card_party_value(const char *code, double *v)
     return 0;
 }
 
-static int card_collect(run_t *r, const char *ocid, const result_t *x, size_t n)
+/* Adds the flags among n results of the indicator with red-flag `code`. */
+static int card_collect(run_t *r, const char *code, const result_t *x, size_t n)
 {
     size_t i, j;
     int rc = 0;
 
-    for (i = 0; rc == 0 && i < n; i++) {
-        const indicator_def *d = indicator_find(x[i].indicator);
-        const char *code = d ? d->red_flag : NULL;
+    for (i = 0; rc == 0 && code && i < n; i++) {
         double pv;
-        if (!code || x[i].status != RESULT_FLAG)
+        if (x[i].status != RESULT_FLAG)
             continue;
         if (strcmp(x[i].subject_kind, "procurement") == 0) {
-            rc = card_add(r, 0, ocid, code, card_value(code, &x[i]));
+            rc = card_add(r, 0, x[i].subject_id, code, card_value(code, &x[i]));
             if (card_party_value(code, &pv))
                 for (j = 0; rc == 0 && j < x[i].n_party_ids; j++)
                     rc = card_add(r, 3, x[i].party_ids[j], code, pv);
@@ -290,6 +291,20 @@ static int card_collect(run_t *r, const char *ocid, const result_t *x, size_t n)
         } else if (strcmp(x[i].subject_kind, "tenderer") == 0) {
             rc = card_add(r, 3, x[i].subject_id, code, card_value(code, &x[i]));
         }
+    }
+    return rc;
+}
+
+/* The results of a set's evaluation: each result names its indicator. */
+static int card_collect_named(run_t *r, const result_t *x, size_t n)
+{
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < n; i++) {
+        const indicator_def *d = x[i].status == RESULT_FLAG ? indicator_find(x[i].indicator) : NULL;
+        if (d && d->red_flag)
+            rc = card_collect(r, d->red_flag, &x[i], 1);
     }
     return rc;
 }
@@ -412,7 +427,7 @@ static int process(run_t *r, const json_value *rel)
     err_clear(&e);
     rc = model_from_ocds(&p, rel, NULL, &e);
     if (rc == ERR_BAD_INPUT) {
-        if (r->pass == 1)
+        if (r->pass == 1 || !r->two_pass)
             log_warn(r->file, "record skipped: %s", e.msg);
         r->bad_records++;
         return 0;
@@ -424,6 +439,22 @@ static int process(run_t *r, const json_value *rel)
         return err_set(&r->err, ERR_NOMEM, "out of memory");
     }
     r->procurements++;
+    if (r->pass == 1 && r->one_pass) {
+        /* Population hooks and the other indicators at once; flags only. */
+        result_list l = {0};
+        for (i = 0; rc == 0 && i < r->n_defs; i++) {
+            if (r->pops[i]) {
+                rc = r->defs[i]->pop_add(r->pops[i], p, &r->err);
+            } else {
+                rc = r->defs[i]->evaluate(p, &r->prms[i], NULL, &l, &r->err);
+                if (rc == 0)
+                    rc = card_collect(r, r->defs[i]->red_flag, l.items, l.n);
+                result_list_dispose(&l);
+            }
+        }
+        model_procurement_free(p);
+        return rc;
+    }
     if (r->pass == 1) {
         if (r->set)
             rc = score_pop_add(r->spop, p, &r->err);
@@ -437,7 +468,7 @@ static int process(run_t *r, const json_value *rel)
         evaluation_t *ev = NULL;
         rc = score_evaluate(&ev, r->set, p, r->spop, NULL, "1970-01-01T00:00:00Z", &r->err);
         if (rc == 0 && r->cardinal)
-            rc = card_collect(r, p->ocid, ev->results, ev->n_results);
+            rc = card_collect_named(r, ev->results, ev->n_results);
         else if (rc == 0) {
             rc = buf_puts(&r->out, r->first ? "\n" : ",\n");
             if (!rc) rc = put_str(&r->out, p->ocid);
@@ -448,11 +479,13 @@ static int process(run_t *r, const json_value *rel)
         evaluation_free(ev);
     } else {
         result_list l = {0};
-        for (i = 0; rc == 0 && i < r->n_defs; i++)
+        for (i = 0; rc == 0 && i < r->n_defs; i++) {
+            size_t start = l.n;
             rc = r->defs[i]->evaluate(p, &r->prms[i], r->pops[i], &l, &r->err);
-        if (rc == 0 && r->cardinal)
-            rc = card_collect(r, p->ocid, l.items, l.n);
-        else if (rc == 0) {
+            if (rc == 0 && r->cardinal)
+                rc = card_collect(r, r->defs[i]->red_flag, l.items + start, l.n - start);
+        }
+        if (rc == 0 && !r->cardinal) {
             rc = buf_puts(&r->out, r->first ? "\n" : ",\n");
             if (!rc) rc = put_str(&r->out, p->ocid);
             if (!rc) rc = buf_puts(&r->out, ":[");
@@ -501,7 +534,8 @@ static int group_flush(run_t *r)
         if (rc == 0)
             rc = process(r, merged);
         else if (rc == ERR_BAD_INPUT || rc == ERR_LIMIT) {
-            log_warn(r->file, "ocid %s: releases not merged: %s", r->group_ocid ? r->group_ocid : "?", e.msg);
+            if (r->pass == 1 || !r->two_pass)
+                log_warn(r->file, "ocid %s: releases not merged: %s", r->group_ocid ? r->group_ocid : "?", e.msg);
             r->bad_records++;
             rc = 0;
         } else
@@ -521,7 +555,7 @@ static int on_item(void *ctx, ocds_item *it)
     case OCDS_ITEM_REJECTED:
         if ((rc = group_flush(r)) != 0)
             return rc;
-        if (r->pass == 1)
+        if (r->pass == 1 || !r->two_pass)
             log_warn(it->file, "line %llu: record rejected: %s", (unsigned long long)it->line, it->error.msg);
         r->rejected++;
         return 0;
@@ -570,8 +604,10 @@ static int read_all(run_t *r, char **files, int nfiles)
         if (rc != 0) {
             if (r->err.code != 0)
                 return r->err.code;
-            /* A file that cannot be read at all: report it and go on with the others. */
-            log_error(files[i], "%s", e.msg);
+            /* A file that cannot be read at all: report it (once, in the first pass) and go
+             * on with the others. */
+            if (r->pass == 1 || !r->two_pass)
+                log_error(files[i], "%s", e.msg);
             if (rc == ERR_NOMEM)
                 return err_set(&r->err, rc, "%s", e.msg);
             r->rejected++;
@@ -768,8 +804,15 @@ int cmd_indicators(int argc, char **argv)
         for (i = 0; !r.set && i < r.n_defs; i++)
             if (r.pops[i])
                 need = 1;
+        /* Cardinal's output needs only flags: when every population indicator can give its
+         * results from the population alone, one pass does it all. */
+        r.one_pass = r.cardinal && !r.set && need;
+        for (i = 0; r.one_pass && i < r.n_defs; i++)
+            if (r.pops[i] && !r.defs[i]->pop_results)
+                r.one_pass = 0;
         if (need) {
             r.pass = 1;
+            r.two_pass = !r.one_pass;
             if ((rc = read_all(&r, files, nfiles)) != 0)
                 goto fail;
             if (r.set)
@@ -780,12 +823,23 @@ int cmd_indicators(int argc, char **argv)
             if (rc != 0)
                 goto fail;
         }
+        for (i = 0; r.one_pass && i < r.n_defs; i++) {
+            result_list l = {0};
+            if (!r.pops[i])
+                continue;
+            rc = r.defs[i]->pop_results(r.pops[i], &r.prms[i], &l, &r.err);
+            if (rc == 0)
+                rc = card_collect(&r, r.defs[i]->red_flag, l.items, l.n);
+            result_list_dispose(&l);
+            if (rc != 0)
+                goto fail;
+        }
     }
     /* Pass 2: evaluate and print. */
     r.pass = 2;
     if (!r.cardinal && (rc = buf_putc(&r.out, '{')) != 0)
         goto fail;
-    if ((rc = read_all(&r, files, nfiles)) != 0)
+    if (!r.one_pass && (rc = read_all(&r, files, nfiles)) != 0)
         goto fail;
     if (r.cardinal)
         rc = card_print(&r);

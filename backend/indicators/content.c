@@ -681,6 +681,40 @@ void ind_r048_pop_free(void *state)
     free(s);
 }
 
+static void r048_judge(ind_ctx *c, const r048_state *s, const char *id, const variety *v)
+{
+    double fence = s->fixed ? s->threshold : s->f.upper;
+    result_t *r = ind_result(c, "tenderer", id, (double)v->n >= fence ? RESULT_FLAG : RESULT_PASS);
+
+    ind_measured(c, r, (double)v->n, "count", "%zu classification groups", v->n);
+    ind_threshold(c, r, fence, ">= %.4g (%s)", fence, s->fixed ? "fixed threshold" : "Q3 + 1.5 IQR");
+    ind_explain(c, r, "Supplier %s was awarded items in %zu distinct %ld-digit classification groups across %zu "
+                      "processes; the fence is %.4g.",
+                id, v->n, s->digits, v->processes, fence);
+    ind_fields(c, r, "awards.suppliers.id", "awards.items.classification.id", "awards.status", (const char *)NULL);
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r, "{\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s,\"digits\":%ld}",
+                  s->members, isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
+                  isfinite(fence) ? fence : 0.0, s->fixed ? "true" : "false", s->digits);
+    if (r && r->status == RESULT_FLAG)
+        ind_party(c, r, id);
+}
+
+int ind_r048_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r048_state *s = state;
+    ind_ctx c;
+    size_t it = 0;
+    const char *k;
+    void *v;
+
+    ind_ctx_init(&c, out, prm, NULL, "heterogeneous_supplier", "R048", e);
+    while (s && s->finished && ind_hash_at(s->sup, &it, &k, &v))
+        if (((const variety *)v)->processes >= (size_t)s->minimum)
+            r048_judge(&c, s, k, v);
+    return ind_finish(&c);
+}
+
 /* R048 (OCP red flags guide; Cardinal R048): the number of distinct classification
  * prefixes (`digits` leading characters) across the items awarded to a supplier, at or
  * above Q3 + 1.5 IQR of all suppliers with at least minimum_contracting_processes
@@ -693,7 +727,6 @@ IND_EVAL(ind_heterogeneous_supplier)
     size_t i, k, n;
     const char *done[64];
     size_t ndone = 0;
-    double fence;
 
     ind_ctx_init(&c, out, prm, p, "heterogeneous_supplier", "R048", e);
     if (ind_excluded(&c, 1))
@@ -702,7 +735,6 @@ IND_EVAL(ind_heterogeneous_supplier)
         ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The population statistics were not computed.");
         return ind_finish(&c);
     }
-    fence = s->fixed ? s->threshold : s->f.upper;
     for (i = 0; i < p->n_awards; i++) {
         const model_award *a = &p->awards[i];
         const variety *v;
@@ -727,18 +759,7 @@ IND_EVAL(ind_heterogeneous_supplier)
             ind_fields(&c, r, "awards.suppliers.id", "awards.items.classification.id", (const char *)NULL);
             continue;
         }
-        r = ind_result(&c, "tenderer", a->supplier_ids[0], (double)v->n >= fence ? RESULT_FLAG : RESULT_PASS);
-        ind_measured(&c, r, (double)v->n, "count", "%zu classification groups", v->n);
-        ind_threshold(&c, r, fence, ">= %.4g (%s)", fence, s->fixed ? "fixed threshold" : "Q3 + 1.5 IQR");
-        ind_explain(&c, r, "Supplier %s was awarded items in %zu distinct %ld-digit classification groups across %zu "
-                           "processes; the fence is %.4g.",
-                    a->supplier_ids[0], v->n, s->digits, v->processes, fence);
-        ind_fields(&c, r, "awards.suppliers.id", "awards.items.classification.id", "awards.status", (const char *)NULL);
-        ind_stats(&c, r, "{\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s,\"digits\":%ld}",
-                  s->members, isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
-                  isfinite(fence) ? fence : 0.0, s->fixed ? "true" : "false", s->digits);
-        if (r && r->status == RESULT_FLAG)
-            ind_party(&c, r, a->supplier_ids[0]);
+        r048_judge(&c, s, a->supplier_ids[0], v);
     }
     if (ndone == 0) {
         r = ind_simple(&c, RESULT_NOT_APPLICABLE, "No active award to a single supplier lists classified items.");

@@ -652,11 +652,38 @@ static void r038_member(ind_ctx *c, const r038_state *s, ind_hash *h, const grou
                 f->den, fence > 0 && ratio >= fence ? "at or above" : fence > 0 ? "below" : "with a non-positive",
                 fence);
     ind_fields(c, r, field, "bids.details.status", (const char *)NULL);
-    ind_stats(c, r, "{\"group\":\"%s\",\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s}",
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r, "{\"group\":\"%s\",\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s}",
               kind, g->members, g->has ? g->f.q1 : 0.0, g->has ? g->f.q3 : 0.0, isfinite(fence) ? fence : 0.0,
               s->fixed ? "true" : "false");
     if (r && r->status == RESULT_FLAG)
         ind_party(c, r, id);
+}
+
+/* Every organisation of the chosen levels that qualifies, judged (see pop_results). */
+int ind_r038_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r038_state *s = state;
+    const char *level = indicator_param_str(prm, "level", "all");
+    ind_ctx c;
+    int g;
+
+    ind_ctx_init(&c, out, prm, NULL, "excessive_disqualified_bids", "R038", e);
+    for (g = 0; s && s->finished && g < 3; g++) {
+        static const char *const kinds[3] = {"buyer", "procuring_entity", "tenderer"};
+        static const char *const fields[3] = {"buyer.id", "tender.procuringEntity.id", "bids.details.tenderers.id"};
+        ind_hash *h = g == 0 ? s->buyer : g == 1 ? s->pe : s->tenderer;
+        const group_stats *gs = g == 0 ? &s->gb : g == 1 ? &s->gp : &s->gt;
+        size_t it = 0;
+        const char *k;
+        void *v;
+        if (!ind_list_has(level, "all") && !ind_list_has(level, kinds[g]))
+            continue;
+        while (ind_hash_at(h, &it, &k, &v))
+            if (r038_qualifies(s, v, g == 2))
+                r038_member(&c, s, h, gs, kinds[g], k, g == 2, fields[g]);
+    }
+    return ind_finish(&c);
 }
 
 /* R038 (OCP red flags guide; Cardinal R038): the share of disqualified bids among submitted
@@ -866,6 +893,47 @@ void ind_r025_pop_free(void *state)
     free(s);
 }
 
+static void r025_judge(ind_ctx *c, const r025_state *s, const char *id, const winfrac *f)
+{
+    result_t *r;
+    double lower = s->fixed ? s->threshold : s->f.lower;
+    int guard = s->fixed ? lower > 0 : s->f.q1 > 0 && lower > 0;
+    double ratio = (double)f->wins / (double)f->processes;
+    int flag = guard && (double)f->processes >= s->upper && ratio <= lower;
+
+    r = ind_result(c, "tenderer", id, flag ? RESULT_FLAG : RESULT_PASS);
+    ind_measured(c, r, ratio, "ratio", "won %zu of %zu processes (%.4f)", f->wins, f->processes, ratio);
+    ind_threshold(c, r, lower, "<= %.4f with >= %.4g processes", lower, s->upper);
+    ind_explain(c, r, "Tenderer %s won %zu of the %zu processes where it bid validly; top tenderers bid in at "
+                      "least %.4g, and the lower fence is %.4f%s.",
+                id, f->wins, f->processes, s->upper, lower, guard ? "" : " (not positive: no outliers)");
+    ind_fields(c, r, "bids.details.tenderers.id", "bids.details.status", "awards.suppliers.id", (const char *)NULL);
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r,
+                  "{\"n\":%zu,\"percentile\":%g,\"upper_fence\":%.10g,\"q1\":%.10g,\"q3\":%.10g,\"lower_fence\":%.10g,"
+                  "\"fixed\":%s}",
+                  ind_hash_count(s->t), s->percentile, isfinite(s->upper) ? s->upper : 0.0,
+                  isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
+                  isfinite(lower) ? lower : 0.0, s->fixed ? "true" : "false");
+    if (flag)
+        ind_party(c, r, id);
+}
+
+int ind_r025_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r025_state *s = state;
+    ind_ctx c;
+    size_t it = 0;
+    const char *k;
+    void *v;
+
+    ind_ctx_init(&c, out, prm, NULL, "excessive_unsuccessful_bids", "R025", e);
+    while (s && s->finished && ind_hash_at(s->t, &it, &k, &v))
+        if (((const winfrac *)v)->processes > 0)
+            r025_judge(&c, s, k, v);
+    return ind_finish(&c);
+}
+
 /* R025 (OCP red flags guide; Cardinal R025): a tenderer whose number of processes with a
  * valid bid is at or above the percentile (75) of all tenderers, and whose share of wins
  * is at or below Q1 - 1.5 IQR of the win shares. One result per valid bidder here. */
@@ -878,8 +946,6 @@ IND_EVAL(ind_excessive_unsuccessful_bids)
     const char *w = NULL;
     size_t i;
     int rc;
-    double lower;
-    int guard;
 
     ind_ctx_init(&c, out, prm, p, "excessive_unsuccessful_bids", "R025", e);
     if (ind_excluded(&c, 1))
@@ -905,31 +971,10 @@ IND_EVAL(ind_excessive_unsuccessful_bids)
         free(set.v);
         return ind_finish(&c);
     }
-    lower = s->fixed ? s->threshold : s->f.lower;
-    guard = s->fixed ? lower > 0 : s->f.q1 > 0 && lower > 0;
     for (i = 0; i < set.n; i++) {
         const winfrac *f = ind_hash_get(s->t, set.v[i], 0);
-        double ratio;
-        int flag;
-        if (!f || f->processes == 0)
-            continue;
-        ratio = (double)f->wins / (double)f->processes;
-        flag = guard && (double)f->processes >= s->upper && ratio <= lower;
-        r = ind_result(&c, "tenderer", set.v[i], flag ? RESULT_FLAG : RESULT_PASS);
-        ind_measured(&c, r, ratio, "ratio", "won %zu of %zu processes (%.4f)", f->wins, f->processes, ratio);
-        ind_threshold(&c, r, lower, "<= %.4f with >= %.4g processes", lower, s->upper);
-        ind_explain(&c, r, "Tenderer %s won %zu of the %zu processes where it bid validly; top tenderers bid in at "
-                           "least %.4g, and the lower fence is %.4f%s.",
-                    set.v[i], f->wins, f->processes, s->upper, lower, guard ? "" : " (not positive: no outliers)");
-        ind_fields(&c, r, "bids.details.tenderers.id", "bids.details.status", "awards.suppliers.id", (const char *)NULL);
-        ind_stats(&c, r,
-                  "{\"n\":%zu,\"percentile\":%g,\"upper_fence\":%.10g,\"q1\":%.10g,\"q3\":%.10g,\"lower_fence\":%.10g,"
-                  "\"fixed\":%s}",
-                  ind_hash_count(s->t), s->percentile, isfinite(s->upper) ? s->upper : 0.0,
-                  isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
-                  isfinite(lower) ? lower : 0.0, s->fixed ? "true" : "false");
-        if (flag)
-            ind_party(&c, r, set.v[i]);
+        if (f && f->processes > 0)
+            r025_judge(&c, s, set.v[i], f);
     }
     free(set.v);
     return ind_finish(&c);

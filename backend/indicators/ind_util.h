@@ -151,7 +151,8 @@ void ind_fences_of(const double *sorted, size_t n, ind_fences *f);
     void *prefix##_pop_new(const indicator_params *prm, err_t *e); \
     int prefix##_pop_add(void *state, const model_procurement *p, err_t *e); \
     int prefix##_pop_finish(void *state, err_t *e); \
-    void prefix##_pop_free(void *state)
+    void prefix##_pop_free(void *state); \
+    int prefix##_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
 
 /* procedure.c */
 IND_EVAL(ind_submission_period);
