@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -24,11 +25,20 @@
 /* Error collection: every problem becomes one "file:line: message" line.             */
 
 typedef struct {
+    long line;
+    size_t seq;           /* discovery order, to keep the sort stable */
+    char *text;           /* "file:line: message" */
+} load_error;
+
+typedef struct {
     const char *name;     /* file name used in messages */
     buf_t *out;           /* caller's list (may be NULL) */
-    size_t count;
-    char first[900];
+    size_t count;         /* errors found (also those beyond CRITERIA_MAX_ERRORS) */
+    load_error *items;    /* the first CRITERIA_MAX_ERRORS, until lerr_finish sorts them */
+    size_t n_items;
+    char first[900];      /* the error on the lowest line, after lerr_finish */
     int nomem;
+    int finished;
 } load_errors;
 
 static void lerr_add(load_errors *le, long line, const char *fmt, ...) PA_PRINTF(3, 4);
@@ -45,19 +55,60 @@ static void lerr_add(load_errors *le, long line, const char *fmt, ...)
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
         msg[--n] = '\0';
     le->count++;
-    if (le->count > CRITERIA_MAX_ERRORS)
+    if (le->n_items >= CRITERIA_MAX_ERRORS)
         return;
     char one[900];
     if (line > 0)
         snprintf(one, sizeof one, "%s:%ld: %s", le->name, line, msg);
     else
         snprintf(one, sizeof one, "%s: %s", le->name, msg);
-    if (le->count == 1)
-        snprintf(le->first, sizeof le->first, "%s", one);
-    if (le->out && !le->nomem) {
-        if (buf_puts(le->out, one) != 0 || buf_putc(le->out, '\n') != 0)
-            le->nomem = 1;
+    load_error *ni = realloc(le->items, (le->n_items + 1) * sizeof *ni);
+    if (!ni) {
+        le->nomem = 1;
+        return;
     }
+    le->items = ni;
+    ni[le->n_items].line = line;
+    ni[le->n_items].seq = le->n_items;
+    ni[le->n_items].text = malloc(strlen(one) + 1);
+    if (!ni[le->n_items].text) {
+        le->nomem = 1;
+        return;
+    }
+    memcpy(ni[le->n_items].text, one, strlen(one) + 1);
+    le->n_items++;
+}
+
+static int cmp_error(const void *a, const void *b)
+{
+    const load_error *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts the errors by line, writes them to the caller's list, frees them. */
+static void lerr_finish(load_errors *le)
+{
+    if (le->finished)
+        return;
+    le->finished = 1;
+    if (le->n_items)
+        qsort(le->items, le->n_items, sizeof le->items[0], cmp_error);
+    for (size_t i = 0; i < le->n_items; i++) {
+        if (i == 0)
+            snprintf(le->first, sizeof le->first, "%s", le->items[i].text);
+        if (le->out && !le->nomem &&
+            (buf_puts(le->out, le->items[i].text) != 0 || buf_putc(le->out, '\n') != 0))
+            le->nomem = 1;
+        free(le->items[i].text);
+    }
+    if (le->out && !le->nomem && le->count > le->n_items &&
+        buf_printf(le->out, "%s: %zu more errors not listed\n", le->name, le->count - le->n_items) != 0)
+        le->nomem = 1;
+    free(le->items);
+    le->items = NULL;
+    le->n_items = 0;
 }
 
 static void lerr_structured(void *ctx, xmlErrorPtr err)
@@ -723,6 +774,7 @@ static int validate_xsd(xmlDocPtr doc, const char *xsd_path, load_errors *le, er
     xmlSchemaSetParserStructuredErrors(pctx, lerr_structured, &xsd_le);
     schema = xmlSchemaParse(pctx);
     if (!schema) {
+        lerr_finish(&xsd_le);
         rc = err_set(e, ERR_IO, "%s: cannot load the criteria-set schema%s%s", xsd_path,
                      xsd_le.count ? ": " : "", xsd_le.first);
         goto cleanup;
@@ -736,6 +788,7 @@ static int validate_xsd(xmlDocPtr doc, const char *xsd_path, load_errors *le, er
     if (xmlSchemaValidateDoc(vctx, doc) != 0 && le->count == 0)
         lerr_add(le, 0, "the file does not validate against %s", xsd_path);
 cleanup:
+    lerr_finish(&xsd_le);
     xmlSchemaFreeValidCtxt(vctx);
     xmlSchemaFree(schema);
     xmlSchemaFreeParserCtxt(pctx);
@@ -789,11 +842,16 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    /* Network off; no entity substitution, no DTD loading (never XML_PARSE_NOENT or
-     * XML_PARSE_DTDLOAD); huge-text limits stay on (no XML_PARSE_HUGE). */
-    xmlSetStructuredErrorFunc(&le, lerr_structured);
-    doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    /* Network off; neither the entity-substitution nor the DTD-loading option is ever
+     * given; libxml2's size and depth limits stay on (no "huge" option). */
+    {
+        /* Collect the parser's errors; restore whatever handler the caller had. */
+        xmlStructuredErrorFunc old_fn = xmlStructuredError;
+        void *old_ctx = xmlStructuredErrorContext;
+        xmlSetStructuredErrorFunc(&le, lerr_structured);
+        doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+        xmlSetStructuredErrorFunc(old_ctx, old_fn);
+    }
     if (!doc || !pctx->wellFormed) {
         if (le.count == 0)
             lerr_add(&le, 0, "not well-formed XML");
@@ -817,6 +875,7 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
         goto cleanup;
     }
 check:
+    lerr_finish(&le);
     if (le.nomem && rc == 0) {
         rc = err_set(e, ERR_NOMEM, "out of memory listing errors");
         goto cleanup;
@@ -832,6 +891,7 @@ check:
     *out = s;
     s = NULL;
 cleanup:
+    lerr_finish(&le);  /* a no-op when already finished */
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(pctx);
     criteria_set_free(s);
@@ -1180,9 +1240,13 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         model_amount v;
         const char *vf = NULL;
         char range[160];
-        snprintf(range, sizeof range, "%s%.2f to %s%.2f%s%s", "", f->has_value_min ? f->value_min : 0.0,
-                 "", f->has_value_max ? f->value_max : INFINITY, f->value_currency[0] ? " " : "",
-                 f->value_currency);
+        const char *sp = f->value_currency[0] ? " " : "";
+        if (f->has_value_min && f->has_value_max)
+            snprintf(range, sizeof range, "%.2f to %.2f%s%s", f->value_min, f->value_max, sp, f->value_currency);
+        else if (f->has_value_min)
+            snprintf(range, sizeof range, "of at least %.2f%s%s", f->value_min, sp, f->value_currency);
+        else
+            snprintf(range, sizeof range, "of at most %.2f%s%s", f->value_max, sp, f->value_currency);
         if (procurement_value(p, &v, &vf) != 0) {
             if (reason)
                 snprintf(reason, rsize, "The criterion applies to values %s; no value is published.", range);
@@ -1192,8 +1256,8 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         set_field(field, fsize, vf);
         if (f->value_currency[0] && strcmp(v.currency, f->value_currency) != 0) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to values in %s; the value is in '%s' (no conversion).",
-                         f->value_currency, v.currency);
+                snprintf(reason, rsize, "The criterion applies to values in %s; the value is in %s (no conversion).",
+                         f->value_currency, v.currency[0] ? v.currency : "no stated currency");
             return CRITERIA_UNDECIDABLE;
         }
         if ((f->has_value_min && v.amount < f->value_min) || (f->has_value_max && v.amount > f->value_max)) {

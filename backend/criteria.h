@@ -135,7 +135,8 @@ void criteria_set_free(criteria_set *s);
 
 /* Finds a template file under criteria/ (e.g. "international-red-flags.xml" or
  * "criteria-set.xsd") in, in order: $PROCAUDIT_TEMPLATES, ../templates beside the
- * running executable (/proc/self/exe), ./templates. Writes the path to `out`.
+ * running executable (/proc/self/exe; also ../../templates, for build/tests/),
+ * $PROCAUDIT_ROOT/templates, ./templates. Writes the path to `out`.
  * Errors: ERR_NOT_FOUND (with the places searched in e), ERR_NOMEM. */
 int criteria_find_template(buf_t *out, const char *name, err_t *e) PA_MUSTCHECK;
 

@@ -284,10 +284,24 @@ static int run_criterion(rvec *v, const criteria_set *set, size_t ci, const mode
     indicator_params prm = params_of(c);
     err_clear(e);
     rc = c->indicator->evaluate(p, &prm, state, &rl, e);
-    if (rc) {
+    if (rc == ERR_NOMEM || rc == ERR_USAGE || rc == ERR_LIMIT) {
+        /* No memory, or the set's parameters refused: the run cannot go on. */
         if (!e->msg[0])
             err_set(e, rc, "%s", err_name(rc));
         err_prefix(e, "criterion %s (%s): ", c->id, c->indicator_name);
+        goto cleanup;
+    }
+    if (rc) {
+        /* The indicator contract says bad data is insufficient_data, never an error;
+         * should one still fail on this procurement, record that and go on. */
+        char why[1200];
+        snprintf(why, sizeof why, "The indicator failed on this procurement: %s",
+                 e->msg[0] ? e->msg : err_name(rc));
+        result_list_dispose(&rl);
+        err_clear(e);
+        rc = add_skip_result(v, c, p, CRITERIA_UNDECIDABLE, why, NULL);
+        if (rc)
+            err_set(e, rc, "out of memory");
         goto cleanup;
     }
     if (rl.n == 0) {

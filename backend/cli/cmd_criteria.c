@@ -66,9 +66,10 @@ static void print_criterion(const criteria_set *s, const criterion_def *c, const
     if (c->indicator && c->indicator->params) {
         int any = 0;
         for (const indicator_param_doc *d = c->indicator->params; d->name; d++) {
-            if (criteria_param(c, d->name))
+            /* Aliases (help "alias of X") are other names of a listed parameter. */
+            if (criteria_param(c, d->name) || (d->help && strncmp(d->help, "alias of ", 9) == 0))
                 continue;
-            printf("%s %s=%s", any ? ";" : "      defaults:", d->name, d->def ? d->def : "(none)");
+            printf("%s %s=%s", any ? ";" : "      defaults:", d->name, d->def ? d->def : "(not set)");
             any = 1;
         }
         if (any)

@@ -213,6 +213,10 @@ static void test_criteria_semantic_errors_at_exact_lines(void **state)
     assert_non_null(strstr(t, "inline.xml:11: criterion B: no <text> in the set's language 'en'\n"));
     assert_non_null(strstr(t, "inline.xml:17: dimension 'content' is already given at line 16\n"));
     assert_non_null(strstr(t, "inline.xml:2: dimension 'price' is missing\n"));
+    /* Listed in line order (the missing dimension, found last, is on line 2). */
+    assert_true(strncmp(t, "inline.xml:2: ", 14) == 0);
+    assert_true(strstr(t, "inline.xml:10:") < strstr(t, "inline.xml:11:"));
+    assert_true(strstr(t, "inline.xml:12:") < strstr(t, "inline.xml:17:"));
     buf_dispose(&errors);
 }
 
@@ -444,6 +448,69 @@ static void test_criteria_resolve_finds_default_set(void **state)
     buf_dispose(&out);
 }
 
+/* Hostile files: entity bombs, external entities, huge and deep files, bad UTF-8. Each
+ * is refused with an error and nothing is read from outside the file. */
+static void test_criteria_refuses_hostile_files(void **state)
+{
+    (void)state;
+    buf_t errors;
+    int rc;
+    criteria_set *s;
+    buf_init(&errors, 1 << 16);
+
+    /* Billion laughs: refused (DOCTYPE), no expansion. */
+    s = load_text("<?xml version=\"1.0\"?>\n<!DOCTYPE criteria_set [\n"
+                  "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+                  "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+                  "]>\n<criteria_set id=\"&d;\" version=\"1\" language=\"en\"/>\n",
+                  &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+
+    /* External entity: never fetched, refused. */
+    buf_reset(&errors);
+    s = load_text("<?xml version=\"1.0\"?>\n<!DOCTYPE c [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                  "<criteria_set id=\"t\" version=\"1\" language=\"en\">&x;</criteria_set>\n",
+                  &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_null(strstr(buf_cstr(&errors), "root:"));
+
+    /* Invalid UTF-8 in a title: a parse error at its line. */
+    buf_reset(&errors);
+    s = load_text("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"
+                  "<title lang=\"en\">\xff\xfe</title></criteria_set>\n", &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_true(strncmp(buf_cstr(&errors), "inline.xml:3: ", 14) == 0);
+
+    /* Nesting 10 000 deep: libxml2's depth limit (no XML_PARSE_HUGE) stops it. */
+    buf_t deep;
+    buf_init(&deep, 1 << 20);
+    for (int i = 0; i < 10000; i++)
+        assert_int_equal(buf_puts(&deep, "<a>"), 0);
+    s = load_text(buf_cstr(&deep), &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    buf_dispose(&deep);
+
+    /* Above CRITERIA_MAX_FILE_BYTES: ERR_LIMIT before parsing. */
+    char xsd[4096];
+    err_t e;
+    template_path(xsd, sizeof xsd, "criteria-set.xsd");
+    char *big = calloc(1, CRITERIA_MAX_FILE_BYTES + 2);
+    assert_non_null(big);
+    memset(big, ' ', CRITERIA_MAX_FILE_BYTES + 1);
+    assert_int_equal(criteria_load_memory(&s, "big.xml", big, CRITERIA_MAX_FILE_BYTES + 1, xsd, NULL, &e), ERR_LIMIT);
+    assert_null(s);
+    free(big);
+
+    /* A missing file is ERR_IO naming it. */
+    assert_int_equal(criteria_load_file(&s, "/nonexistent/set.xml", xsd, NULL, &e), ERR_IO);
+    assert_non_null(strstr(e.msg, "/nonexistent/set.xml"));
+    buf_dispose(&errors);
+}
+
 /* docs/criteria.md section 4 lists every indicator of the registry and every parameter
  * it reads, so the documented contract cannot drift from the code. */
 static void test_criteria_docs_list_every_parameter(void **state)
@@ -506,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_criteria_applicability_filters),
         cmocka_unit_test(test_criteria_validity_window_uses_tender_date),
         cmocka_unit_test(test_criteria_resolve_finds_default_set),
+        cmocka_unit_test(test_criteria_refuses_hostile_files),
         cmocka_unit_test(test_criteria_docs_list_every_parameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

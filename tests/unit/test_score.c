@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "criteria.h"
+#include "json/json.h"
+#include "ocds/map.h"
 #include "score.h"
 #include "util/buf.h"
 
@@ -44,13 +46,16 @@ static int fake_eval(const model_procurement *p, const indicator_params *prm, co
                      result_list *out, err_t *e)
 {
     (void)st;
-    (void)e;
+    if (strcmp(prm->criterion_id, "K") == 0)
+        return err_set(e, ERR_BAD_INPUT, "awards[0].value: hostile value");
+    if (strcmp(prm->criterion_id, "U") == 0)
+        return err_set(e, ERR_USAGE, "parameter x: 'y' is not a number");
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         if (strcmp(plans[i].criterion, prm->criterion_id) != 0)
             continue;
         for (size_t k = 0; k < plans[i].n; k++) {
             result_t *r = result_list_add(out);
-            char sid[16];
+            char sid[32];
             snprintf(sid, sizeof sid, "lot-%zu", k);
             r->criterion_id = strdup(prm->criterion_id);
             r->indicator = strdup("fake");
@@ -422,6 +427,102 @@ static void test_score_run_feeds_population_first(void **state)
     criteria_set_free(s);
 }
 
+/* The real set on a real compiled release (ocdskit-realdata/compiled-release-1.json,
+ * OCDS-87SD3T-AD-SF-DRM-063-2015): two evaluations, with the same population, give the
+ * same bytes, and the JSON parses. Skipped without the shared data. */
+static void test_score_real_set_is_deterministic(void **state)
+{
+    (void)state;
+    const char *shared = getenv("PROCAUDIT_SHARED");
+    char path[4096], setp[4096];
+    if (!shared || !*shared)
+        skip();
+    snprintf(path, sizeof path, "%s/data/ocds/ocdskit-realdata/compiled-release-1.json", shared);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        skip();
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    json_value *tree = NULL;
+    model_procurement *p = NULL;
+    criteria_set *s = NULL;
+    score_population *pop = NULL;
+    evaluation_t *a = NULL, *b = NULL;
+    err_t e;
+    buf_t ja, jb;
+    buf_init(&ja, 1 << 24);
+    buf_init(&jb, 1 << 24);
+    assert_int_equal(json_parse(&tree, text, n, &e), 0);
+    assert_int_equal(model_from_ocds(&p, tree, NULL, &e), 0);
+    const char *root = getenv("PROCAUDIT_ROOT");
+    snprintf(setp, sizeof setp, "%s/templates/criteria/international-red-flags.xml", root && *root ? root : ".");
+    assert_int_equal(criteria_load_file(&s, setp, NULL, NULL, &e), 0);
+    assert_int_equal(score_pop_new(&pop, s, &e), 0);
+    assert_int_equal(score_pop_add(pop, p, &e), 0);
+    assert_int_equal(score_pop_finish(pop, &e), 0);
+    assert_int_equal(score_evaluate(&a, s, p, pop, "en", "2026-01-01T00:00:00Z", &e), 0);
+    assert_int_equal(score_evaluate(&b, s, p, pop, "en", "2026-01-01T00:00:00Z", &e), 0);
+    assert_string_equal(a->ocid, "OCDS-87SD3T-AD-SF-DRM-063-2015");
+    assert_int_equal(a->n_criteria, 28);
+    assert_true(a->n_results >= 28);
+    assert_int_equal(score_evaluation_json(&ja, a), 0);
+    assert_int_equal(score_evaluation_json(&jb, b), 0);
+    assert_int_equal(ja.len, jb.len);
+    assert_memory_equal(ja.data, jb.data, ja.len);
+    json_value *back = NULL;
+    assert_int_equal(json_parse(&back, ja.data, ja.len, &e), 0);
+    assert_int_equal(json_len(json_get(back, "results")), a->n_results);
+    json_free(back);
+    json_free(tree);
+    model_procurement_free(p);
+    score_pop_free(pop);
+    evaluation_free(a);
+    evaluation_free(b);
+    criteria_set_free(s);
+    buf_dispose(&ja);
+    buf_dispose(&jb);
+}
+
+/* An indicator failing on one procurement's data gives insufficient_data and the rest
+ * goes on; one refusing the set's parameters stops the evaluation with the criterion
+ * named. */
+static void test_score_indicator_errors(void **state)
+{
+    (void)state;
+    static const char *xml =
+        "<?xml version=\"1.0\"?>\n<criteria_set id=\"err\" version=\"1\" language=\"en\">\n"
+        "<title lang=\"en\">Err</title>\n"
+        "<bands><band min=\"0\" max=\"100\"><label lang=\"en\">any</label></band></bands>\n"
+        "<dimension name=\"procedure\" weight=\"1\">\n" CR("K", "1", "") CR("A", "1", "") "</dimension>\n"
+        "<dimension name=\"content\" weight=\"1\">\n" CR("U", "1", " enabled=\"false\"") "</dimension>\n"
+        "<dimension name=\"price\" weight=\"1\"/>\n<dimension name=\"evaluation\" weight=\"1\"/>\n"
+        "</criteria_set>\n";
+    criteria_set *s = load_set(xml);
+    char ocid[] = "ocds-x-5";
+    model_procurement p = {0};
+    p.ocid = ocid;
+    evaluation_t *ev = NULL;
+    err_t e;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), 0);
+    assert_int_equal(ev->n_results, 2);
+    assert_int_equal(ev->results[0].status, RESULT_INSUFFICIENT_DATA);
+    assert_string_equal(ev->results[0].explanation,
+                        "The indicator failed on this procurement: awards[0].value: hostile value");
+    assert_int_equal(ev->results[1].status, RESULT_PASS);
+    /* K counted but not covered, A covered: procedure 100, coverage 1/2. */
+    assert_float_equal(ev->dim_score[DIM_PROCEDURE], 100.0, 0);
+    assert_float_equal(ev->dim_coverage[DIM_PROCEDURE], 0.5, 0);
+    evaluation_free(ev);
+    /* Enable U: its parameter error stops the evaluation. */
+    for (size_t i = 0; i < s->n_criteria; i++)
+        s->criteria[i].enabled = 1;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), ERR_USAGE);
+    assert_null(ev);
+    assert_string_equal(e.msg, "criterion U (single_bid): parameter x: 'y' is not a number");
+    criteria_set_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +531,8 @@ int main(void)
         cmocka_unit_test(test_score_several_results_mean_and_coverage),
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_score_run_feeds_population_first),
+        cmocka_unit_test(test_score_real_set_is_deterministic),
+        cmocka_unit_test(test_score_indicator_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
