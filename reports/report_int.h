@@ -29,6 +29,10 @@ typedef enum {
 
 #define RTPL_MAX_SECTIONS 40
 
+/* Loads templates from memory (layout.xml and labels.en.xml bytes), language "en": the
+ * fuzz target's entry. Same checks and returns as report_templates_load. */
+int rtpl_load_memory(report_templates **out, const char *layout, size_t layout_len,
+                     const char *labels, size_t labels_len, err_t *e) PA_MUSTCHECK;
 /* Section ids of one kind, in template order. */
 size_t rtpl_sections(const report_templates *t, rkind k, const char *const **out);
 const char *rtpl_org(const report_templates *t);
