@@ -293,6 +293,13 @@ static void test_report_chinese_labels_and_other_scripts(void **state)
         /* Armenian is not in Liberation Sans: the DejaVu fallback is embedded for it */
         assert_non_null(strstr(out, "DejaVuSans"));
         free(out);
+        /* metadata written through the UTF-8 encoder comes back as UTF-8 */
+        snprintf(cmd, sizeof cmd, "pdfinfo -enc UTF-8 '%s' 2>/dev/null", path);
+        out = tu_capture(cmd);
+        assert_non_null(strstr(out, "Title:           采购审计报告: " FX_OCID));
+        assert_non_null(strstr(out, "Author:          procaudit 公共采购审计"));
+        assert_non_null(strstr(out, "Subject:         为老年人"));
+        free(out);
     }
     report_templates_free(zh);
     model_procurement_free(p);
