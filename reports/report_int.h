@@ -38,8 +38,8 @@ size_t rtpl_sections(const report_templates *t, rkind k, const char *const **out
 const char *rtpl_org(const report_templates *t);
 const char *rtpl_lang(const report_templates *t);
 /* Formats label `key`, replacing each {name} by the value of the same index in
- * names/vals (n pairs). Unknown placeholders are kept as written. Appends to b; returns
- * buf_* codes. */
+ * names/vals (n pairs). Unknown placeholders are kept as written; a value ending in '.'
+ * swallows a '.' that follows its placeholder. Appends to b; returns buf_* codes. */
 int rtpl_fmt(buf_t *b, const report_templates *t, const char *key, size_t n,
              const char *const *names, const char *const *vals) PA_MUSTCHECK;
 

@@ -416,10 +416,16 @@ int rtpl_fmt(buf_t *b, const report_templates *t, const char *key, size_t n,
             if (strlen(names[i]) == (size_t)(close - open - 1) &&
                 memcmp(names[i], open + 1, (size_t)(close - open - 1)) == 0)
                 break;
-        if (i < n)
-            rc = buf_puts(b, vals[i] ? vals[i] : "");
-        else
+        if (i < n) {
+            const char *v = vals[i] ? vals[i] : "";
+            size_t vl = strlen(v);
+            rc = buf_puts(b, v);
+            /* "Source: {source}." with a source that ends its own sentence: one period */
+            if (vl && v[vl - 1] == '.' && close[1] == '.')
+                close++;
+        } else {
             rc = buf_append(b, open, (size_t)(close - open + 1));
+        }
         if (rc)
             return rc;
         s = close + 1;
