@@ -111,6 +111,9 @@ static void test_report_procurement_shows_values_and_flags(void **state)
     /* amounts: 100,000.00 EUR estimate, 118,000.00 EUR award */
     assert_non_null(strstr(txt, "100,000.00 EUR"));
     assert_non_null(strstr(txt, "118,000.00 EUR"));
+    /* key dates on the cover: award FX_T0 + 20 days, signature FX_T0 + 30 days */
+    assert_non_null(strstr(txt, "Award decision 2024-03-21"));
+    assert_non_null(strstr(txt, "Contract signed 2024-03-31"));
     /* internal audience keeps the contacts */
     assert_non_null(strstr(txt, FX_EMAIL));
     assert_non_null(strstr(txt, FX_PHONE));
