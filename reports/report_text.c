@@ -579,6 +579,13 @@ static size_t email_at(const char *s, size_t n, size_t i)
     return j - i;
 }
 
+/* A byte that belongs to a word: ASCII letter or digit, or part of a non-ASCII
+ * character (letters of other scripts). */
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* Public audience: copies s with redacted strings and e-mail addresses replaced. */
 static char *redact(rdoc *rd, const char *s)
 {
@@ -591,7 +598,12 @@ static char *redact(rdoc *rd, const char *s)
         size_t hit = 0, k;
         for (k = 0; k < rd->n_redact; k++) {
             size_t m = strlen(rd->redact[k]);
-            if (m <= n - i && memcmp(s + i, rd->redact[k], m) == 0) {
+            /* whole words only: a contact named "Ana" must not eat "Analysis" */
+            if (m <= n - i && memcmp(s + i, rd->redact[k], m) == 0 &&
+                (i == 0 || !word_byte((unsigned char)s[i - 1]) ||
+                 !word_byte((unsigned char)s[i])) &&
+                (i + m == n || !word_byte((unsigned char)s[i + m]) ||
+                 !word_byte((unsigned char)s[i + m - 1]))) {
                 hit = m;
                 break;
             }
