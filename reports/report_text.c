@@ -488,6 +488,12 @@ int rdoc_fonts_close_composites(rdoc *rd)
 
     if (rd->failed)
         return rd->failed;
+#if HPDF_VERSION_ID != 20300
+    /* The fix reads libharu's private glyph table (hpdf_fontdef.h) as laid out in 2.3.0,
+     * the version Debian ships; another version may lay it out differently (and may not
+     * need the fix): do nothing rather than guess. */
+    return 0;
+#endif
     font_close_composites(rd, &rd->reg, p->regular, 0);
     if (rd->have_bold)
         font_close_composites(rd, &rd->bold, p->bold, 0);
