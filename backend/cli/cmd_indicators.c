@@ -13,6 +13,8 @@
  * procurement for R024/R058) and, for --format cardinal, the flags found.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,33 +589,196 @@ static int on_item(void *ctx, ocds_item *it)
     return 0;
 }
 
+/* ---------------------------------------------------------------- reading thread */
+
+/* The files are read (yajl, JSON trees) on a second thread while this one merges, maps
+ * and scores: a bounded FIFO of items between them keeps the input order and the memory
+ * bounded (QCAP releases in flight). */
+#define QCAP 256
+
+typedef struct {
+    int kind;              /* an ocds_item_kind, or Q_EOF (end of one file), Q_DONE */
+    json_value *release;   /* owned by the item until taken */
+    char *ocid;
+    int file;              /* index into the file list */
+    uint64_t line;
+    char *msg;             /* rejected: the reason; Q_EOF: the read error, or NULL */
+    int rc;                /* Q_EOF: ocds_read_file's return */
+} qitem;
+
+enum { Q_EOF = 100, Q_DONE = 101 };
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    qitem ring[QCAP];
+    size_t head, n;
+    int stop;              /* the consumer gave up: the reader stops at its next item */
+    char **files;
+    int nfiles, cur;
+} queue_t;
+
+static void qitem_free(qitem *q)
+{
+    json_free(q->release);
+    free(q->ocid);
+    free(q->msg);
+    memset(q, 0, sizeof *q);
+}
+
+/* Pushes (takes *it). Returns 0, or ERR_GENERIC when the consumer stopped. */
+static int q_push(queue_t *q, qitem *it)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&q->mu);
+    while (q->n == QCAP && !q->stop)
+        pthread_cond_wait(&q->not_full, &q->mu);
+    if (q->stop) {
+        rc = ERR_GENERIC;
+        qitem_free(it);
+    } else {
+        q->ring[(q->head + q->n) % QCAP] = *it;
+        q->n++;
+        pthread_cond_signal(&q->not_empty);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static void q_pop(queue_t *q, qitem *out)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->n == 0)
+        pthread_cond_wait(&q->not_empty, &q->mu);
+    *out = q->ring[q->head];
+    q->head = (q->head + 1) % QCAP;
+    q->n--;
+    pthread_cond_signal(&q->not_full);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static int reader_cb(void *ctx, ocds_item *it)
+{
+    queue_t *q = ctx;
+    qitem x = {0};
+
+    x.kind = (int)it->kind;
+    x.file = q->cur;
+    x.line = it->line;
+    if (it->kind == OCDS_ITEM_LINKED)
+        return 0;
+    x.release = it->release;
+    it->release = NULL;
+    if ((it->ocid && !(x.ocid = strdup(it->ocid))) ||
+        (it->kind == OCDS_ITEM_REJECTED && !(x.msg = strdup(it->error.msg)))) {
+        qitem_free(&x);
+        return ERR_NOMEM;
+    }
+    return q_push(q, &x);
+}
+
+static void *reader_main(void *arg)
+{
+    queue_t *q = arg;
+    qitem x;
+    err_t e;
+    int i, rc;
+
+    for (i = 0; i < q->nfiles; i++) {
+        err_clear(&e);
+        q->cur = i;
+        rc = ocds_read_file(q->files[i], reader_cb, q, NULL, &e);
+        memset(&x, 0, sizeof x);
+        x.kind = Q_EOF;
+        x.file = i;
+        x.rc = rc;
+        x.msg = rc != 0 ? strdup(e.msg) : NULL;
+        if (q_push(q, &x) != 0)
+            break;
+    }
+    memset(&x, 0, sizeof x);
+    x.kind = Q_DONE;
+    pthread_mutex_lock(&q->mu);   /* DONE always gets in, even after a stop */
+    while (q->n == QCAP)
+        pthread_cond_wait(&q->not_full, &q->mu);
+    q->ring[(q->head + q->n) % QCAP] = x;
+    q->n++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* One file's end: flush its last group, or report why it could not be read. */
+static int end_of_file(run_t *r, const char *file, int rc, const char *msg)
+{
+    if (rc == 0)
+        return group_flush(r);
+    group_clear(r);
+    if (r->err.code != 0)
+        return r->err.code;
+    /* A file that cannot be read at all: report it (once, in the first pass) and go on
+     * with the others. */
+    if (r->pass == 1 || !r->two_pass)
+        log_error(file, "%s", msg ? msg : err_name(rc));
+    if (rc == ERR_NOMEM)
+        return err_set(&r->err, rc, "%s", msg ? msg : "out of memory");
+    r->rejected++;
+    return 0;
+}
+
 static int read_all(run_t *r, char **files, int nfiles)
 {
-    int i, rc;
-    err_t e;
+    queue_t q;
+    pthread_t th;
+    qitem x;
+    int rc = 0, done = 0;
 
     r->procurements = r->rejected = r->bad_records = 0;
-    for (i = 0; i < nfiles; i++) {
-        err_clear(&e);
-        r->file = files[i];
-        rc = ocds_read_file(files[i], on_item, r, NULL, &e);
-        if (rc == 0)
-            rc = group_flush(r);
-        else
-            group_clear(r);
-        if (rc != 0) {
-            if (r->err.code != 0)
-                return r->err.code;
-            /* A file that cannot be read at all: report it (once, in the first pass) and go
-             * on with the others. */
-            if (r->pass == 1 || !r->two_pass)
-                log_error(files[i], "%s", e.msg);
-            if (rc == ERR_NOMEM)
-                return err_set(&r->err, rc, "%s", e.msg);
-            r->rejected++;
+    memset(&q, 0, sizeof q);
+    q.files = files;
+    q.nfiles = nfiles;
+    if (pthread_mutex_init(&q.mu, NULL) != 0 || pthread_cond_init(&q.not_empty, NULL) != 0 ||
+        pthread_cond_init(&q.not_full, NULL) != 0)
+        return err_set(&r->err, ERR_GENERIC, "cannot create the reading thread's locks");
+    if (pthread_create(&th, NULL, reader_main, &q) != 0)
+        return err_set(&r->err, ERR_GENERIC, "cannot start the reading thread");
+    while (!done) {
+        q_pop(&q, &x);
+        if (x.kind == Q_DONE) {
+            done = 1;
+        } else if (rc == 0 && x.kind == Q_EOF) {
+            r->file = files[x.file];
+            rc = end_of_file(r, files[x.file], x.rc, x.msg);
+        } else if (rc == 0) {
+            ocds_item it;
+            memset(&it, 0, sizeof it);
+            it.kind = (ocds_item_kind)x.kind;
+            it.release = x.release;
+            it.ocid = x.ocid;
+            it.file = files[x.file];
+            it.line = x.line;
+            if (x.msg)
+                snprintf(it.error.msg, sizeof it.error.msg, "%s", x.msg);
+            r->file = files[x.file];
+            rc = on_item(r, &it);
+            x.release = it.release;   /* NULL when taken */
+        }
+        qitem_free(&x);
+        if (rc != 0 && !q.stop) {
+            pthread_mutex_lock(&q.mu);
+            q.stop = 1;
+            pthread_cond_broadcast(&q.not_full);
+            pthread_mutex_unlock(&q.mu);
         }
     }
-    return 0;
+    pthread_join(th, NULL);
+    pthread_cond_destroy(&q.not_empty);
+    pthread_cond_destroy(&q.not_full);
+    pthread_mutex_destroy(&q.mu);
+    if (rc != 0)
+        group_clear(r);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- setup */

@@ -21,11 +21,13 @@ static const struct {
     {"--all", NULL, "score every procurement in the database (the default)"},
     {"--ocid", "ID", "score one procurement"},
     {"--buyer", "ID", "score the procurements of one buyer (procurements.buyer_id)"},
-    {"--criteria", "SET", "a criteria-set file, or a set id looked up in the templates "
-                          "(default: international-red-flags)"},
+    {"--criteria", "SET",
+     "a criteria-set file, or a set id looked up in the templates "
+     "(default: international-red-flags)"},
     {"--lang", "LANG", "language of the stored texts, e.g. en or zh (default: the set's)"},
-    {"--population", "SCOPE", "all (default): population statistics over every procurement "
-                              "in the database; selection: over the procurements scored only"},
+    {"--population", "SCOPE",
+     "all (default): population statistics over every procurement "
+     "in the database; selection: over the procurements scored only"},
     {"--db", "CONNINFO", "libpq conninfo or URI (default: the PG* environment variables)"},
     {"--quiet", NULL, "no progress and summary lines"},
     {"--help", NULL, "this text"},
@@ -131,10 +133,10 @@ int cmd_score(int argc, char **argv)
         goto cleanup;
     }
 
-    store_eval_source eval_src = {.st = st, .scope = {ocid, buyer}, .progress = !quiet && isatty(2),
-                                  .label = "evaluated"};
-    store_eval_source pop_src = {.st = st, .scope = {NULL, NULL}, .progress = eval_src.progress,
-                                 .label = "population"};
+    store_eval_source eval_src = {
+        .st = st, .scope = {ocid, buyer}, .progress = !quiet && isatty(2), .label = "evaluated"};
+    store_eval_source pop_src = {
+        .st = st, .scope = {NULL, NULL}, .progress = eval_src.progress, .label = "population"};
     rc = score_run(set, lang, NULL, store_eval_source_each, pop_selection ? NULL : &pop_src,
                    store_eval_source_each, &eval_src, db_sink, st, &stats, &e);
     if (rc) {

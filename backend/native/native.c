@@ -25,7 +25,9 @@ int native_is_root(const char *local_name, const char *ns_uri)
 {
     if (!local_name)
         return 0;
-    if (ns_uri && strcmp(ns_uri, NATIVE_NS) != 0)
+    /* No namespace is accepted here so that the reader, not format detection, tells the
+     * publisher precisely what is wrong ("the root must be ... in namespace ..."). */
+    if (ns_uri && *ns_uri && strcmp(ns_uri, NATIVE_NS) != 0)
         return 0;
     return strcmp(local_name, "procurement") == 0 || strcmp(local_name, "procurements") == 0;
 }
@@ -1512,7 +1514,35 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
                      err_t *e)
 {
     char *buf = NULL;
-    size_t len = 0, bad, i, skip;
+    size_t len = 0;
+    err_t why;
+    int rc;
+
+    err_clear(&why);
+    if (stats)
+        snprintf(stats->shape, sizeof stats->shape, "native_xml");
+    rc = slurp(path, &buf, &len, &why);
+    if (rc == ERR_LIMIT)
+        return emit_rejected(path, 0, 1, NULL, why.msg, ERR_LIMIT, cb, ctx, stats, e);
+    if (rc)
+        return err_set(e, rc, "%s", why.msg);
+    rc = native_read_buffer(path, buf, len, cb, ctx, stats, e);
+    free(buf);
+    return rc;
+}
+
+/* libxml2 2.9 must be initialised once before threads use it concurrently. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+}
+
+int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_cb cb,
+                       void *ctx, ocds_read_stats *stats, err_t *e)
+{
+    size_t bad, i, skip;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, n;
     xmlSchemaPtr schema = NULL;
@@ -1521,19 +1551,18 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     err_t why;
     int rc = 0;
 
+    pthread_once(&xml_once, xml_init_once);
     memset(&vs, 0, sizeof vs);
     err_clear(&why);
     if (stats)
         snprintf(stats->shape, sizeof stats->shape, "native_xml");
-    rc = slurp(path, &buf, &len, &why);
-    if (rc == ERR_LIMIT)
-        goto reject_file;
-    if (rc) {
-        err_set(e, rc, "%s", why.msg);
-        goto cleanup;
-    }
     if (stats)
         stats->bytes += len;
+    if (len > NATIVE_MAX_FILE_BYTES) {
+        err_set(&why, ERR_LIMIT, "%s:1: %zu bytes, over the limit of %u bytes", path, len,
+                NATIVE_MAX_FILE_BYTES);
+        goto reject_file;
+    }
     skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     bad = utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
     if (bad < len) {
@@ -1548,8 +1577,6 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     }
     if (rc)
         goto reject_file;
-    free(buf);
-    buf = NULL;
     root = xmlDocGetRootElement(doc);
     if (!root || !root->ns ||
         !native_is_root((const char *)root->name, (const char *)root->ns->href)) {
@@ -1710,6 +1737,5 @@ cleanup:
     free(vs.counts);
     if (doc)
         xmlFreeDoc(doc);
-    free(buf);
     return rc;
 }

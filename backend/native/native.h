@@ -44,8 +44,14 @@
  * loaded), ERR_NOMEM, or the callback's non-zero return (which stops the read). */
 int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
 
-/* 1 when the root element's local name and namespace are the native format's (a NULL
- * ns_uri is accepted, for callers that do not resolve namespaces). */
+/* The same for a document in memory (len bytes; `name` stands for the file in messages
+ * and items). For the HTTP API and the fuzz targets. The caller keeps data. */
+int native_read_buffer(const char *name, const char *data, size_t len, ocds_item_cb cb,
+                       void *ctx, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
+
+/* 1 when the root element's local name and namespace are the native format's. A NULL
+ * or empty ns_uri is accepted (detection is lenient; native_read_file then rejects a
+ * root outside NATIVE_NS with a precise message); another namespace is not. */
 int native_is_root(const char *local_name, const char *ns_uri);
 
 /* Frees the cached XSD (at exit, for leak checkers). */

@@ -1636,7 +1636,9 @@ static void map_org_role(mapper *m, const json_value *ref, const char *path,
         *id_out = org_ref(m, ref, path, role);
         if (ref->type == JSON_OBJECT)
             *name_out = text(m, ref, "name", path);
-    } else {
+    }
+    if (!*id_out && !*name_out) {
+        /* No reference, or one that identifies nothing ({}): the party with the role. */
         pt = party_with_role(m->p, role);
         if (pt && pt->id) {
             *id_out = dup_s(m, pt->id);

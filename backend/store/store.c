@@ -114,6 +114,9 @@ int store_result_error(store *st, const PGresult *res, const char *what, err_t *
         trim_copy(msg, sizeof msg, PQerrorMessage(st->conn));
     if (!msg[0])
         snprintf(msg, sizeof msg, "unexpected result status");
+    for (char *q = msg; *q; q++)
+        if (*q == '\n' || *q == '\r' || *q == '\t')
+            *q = ' '; /* one line: "ERROR: ... CONTEXT: ..." */
     code = (PQstatus(st->conn) != CONNECTION_OK || sqlstate_unavailable(state)) ? ERR_DB_UNAVAILABLE
                                                                               : ERR_DB;
     return err_set(e, code, "%s: %s%s%s%s", what ? what : "database", msg, state ? " [" : "",

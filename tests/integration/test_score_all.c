@@ -105,7 +105,8 @@ static int setup(void **state)
     }
     ingest_tree(f, data);
     snprintf(setp, sizeof setp, "%s/templates/criteria/international-red-flags.xml", root_dir());
-    if (criteria_load_file(&f->set, setp, NULL, NULL, &e) != 0 || store_eval_put_set(f->st, f->set, &e) != 0) {
+    if (criteria_load_file(&f->set, setp, NULL, NULL, &e) != 0 ||
+        store_eval_put_set(f->st, f->set, &e) != 0) {
         fprintf(stderr, "%s\n", e.msg);
         return -1;
     }
@@ -144,10 +145,11 @@ static row result_of(fixture *f, const char *ocid, const char *criterion)
     PGresult *res = NULL;
     err_t e;
     const char *v[2] = {ocid, criterion};
-    int rc = store_exec(f->st, &res, PGRES_TUPLES_OK,
-                        "SELECT r.status, r.measured FROM results r JOIN evaluations ev ON ev.id = r.evaluation_id"
-                        " WHERE ev.ocid = $1 AND r.criterion_id = $2 ORDER BY ev.id DESC, r.ord LIMIT 1",
-                        2, v, &e);
+    int rc =
+        store_exec(f->st, &res, PGRES_TUPLES_OK,
+                   "SELECT r.status, r.measured FROM results r JOIN evaluations ev ON ev.id = r.evaluation_id"
+                   " WHERE ev.ocid = $1 AND r.criterion_id = $2 ORDER BY ev.id DESC, r.ord LIMIT 1",
+                   2, v, &e);
     assert_int_equal(rc, 0);
     r.n = PQntuples(res);
     if (r.n) {
@@ -185,14 +187,19 @@ static void test_score_all_completes(void **state)
     assert_int_equal(f->stats.evaluated, (size_t)compiled);
     assert_int_equal(f->stats.population, (size_t)compiled);
     assert_int_equal(count_of(f, "SELECT count(*) FROM evaluations"), compiled);
-    assert_int_equal(count_of(f, "SELECT count(*) FROM evaluations ev WHERE (SELECT count(DISTINCT criterion_id)"
-                                 " FROM results r WHERE r.evaluation_id = ev.id) <> 28"), 0);
+    assert_int_equal(count_of(f,
+                              "SELECT count(*) FROM evaluations ev WHERE (SELECT count(DISTINCT criterion_id)"
+                              " FROM results r WHERE r.evaluation_id = ev.id) <> 28"),
+                     0);
     assert_int_equal(count_of(f, "SELECT count(*) FROM results"), (long)f->stats.results);
     assert_int_equal(count_of(f, "SELECT count(*) FROM results WHERE status = 'flag'"), (long)f->stats.flags);
     /* Scores exist only for pass/flag; coverage within 0..1 (the table checks it too). */
-    assert_int_equal(count_of(f, "SELECT count(*) FROM results WHERE (score IS NULL) = (status IN ('pass','flag'))"), 0);
+    assert_int_equal(
+        count_of(f, "SELECT count(*) FROM results WHERE (score IS NULL) = (status IN ('pass','flag'))"), 0);
     /* An evaluation with no overall score is "not assessed", and only then. */
-    assert_int_equal(count_of(f, "SELECT count(*) FROM evaluations WHERE (overall IS NULL) <> (band = 'not assessed')"), 0);
+    assert_int_equal(
+        count_of(f, "SELECT count(*) FROM evaluations WHERE (overall IS NULL) <> (band = 'not assessed')"),
+        0);
 }
 
 static void test_score_all_hand_computed_results(void **state)
@@ -262,7 +269,8 @@ static void test_score_all_round_trip_and_append_only(void **state)
     store_eval_source all = {.st = f->st};
     score_run_stats st;
     assert_int_equal(score_run(f->set, "en", "2026-01-02T00:00:00Z", store_eval_source_each, &all,
-                               store_eval_source_each, &one, sink, f->st, &st, &e), 0);
+                               store_eval_source_each, &one, sink, f->st, &st, &e),
+                     0);
     assert_int_equal(st.evaluated, 1);
     assert_int_equal(store_eval_load_latest(f->st, ocid, NULL, &b, &id2, &e), 0);
     assert_true(id2 > id1);
@@ -279,8 +287,12 @@ static void test_score_all_round_trip_and_append_only(void **state)
     }
     assert_string_equal(a->criteria[0].title, b->criteria[0].title);
     /* Both evaluations are kept; an UPDATE is refused. */
-    assert_int_equal(count_of(f, "SELECT count(*) FROM evaluations WHERE ocid = 'AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d'"), 2);
-    assert_int_not_equal(store_exec(f->st, NULL, PGRES_COMMAND_OK, "UPDATE evaluations SET band = 'x'", 0, NULL, &e), 0);
+    assert_int_equal(
+        count_of(f,
+                 "SELECT count(*) FROM evaluations WHERE ocid = 'AM-PPS-da8b1b1a019e53c5d1fd025ad076ad3d'"),
+        2);
+    assert_int_not_equal(
+        store_exec(f->st, NULL, PGRES_COMMAND_OK, "UPDATE evaluations SET band = 'x'", 0, NULL, &e), 0);
     /* The exact set file is stored. */
     char *content = NULL;
     assert_int_equal(store_eval_load_set_content(f->st, f->set->sha256, &content, &e), 0);

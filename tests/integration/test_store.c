@@ -124,8 +124,17 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     (void)state;
 
     copy_migrations("newer", dir, sizeof dir);
-    write_file("newer/999_pgtest_extra.sql", "CREATE TABLE pgtest_extra (x integer);\n", path,
-               sizeof path);
+    /* Statements are split on ';' outside quotes, comments and dollar quotes: this file
+     * holds 3 statements (a table, a function whose body has ';', a comment with ';'). */
+    write_file("newer/999_pgtest_extra.sql",
+               "-- extra; for the test\n"
+               "CREATE TABLE pgtest_extra (x integer, y text DEFAULT 'a;b');\n"
+               "/* a comment; /* nested; */ still */\n"
+               "CREATE FUNCTION pgtest_f() RETURNS integer LANGUAGE plpgsql AS $f$\n"
+               "BEGIN PERFORM 1; RETURN 2; END;\n"
+               "$f$;\n"
+               "INSERT INTO pgtest_extra (x) SELECT pgtest_f()\n",
+               path, sizeof path);
     /* The files know one more migration than the database: older, fix = migrate. */
     assert_int_equal(store_schema_check(st, dir, &e), ERR_SCHEMA);
     assert_non_null(strstr(e.msg, "older"));
@@ -134,6 +143,7 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     assert_int_equal(rep.applied, 1);
     assert_int_equal(rep.latest, 999);
     assert_int_equal(store_schema_check(st, dir, &e), 0);
+    assert_int_equal(pgtest_long(st, "SELECT x FROM pgtest_extra WHERE y = $1", "a;b"), 2);
     /* Now the repository's files lack 999: the database is newer, fix = upgrade. */
     snprintf(base, sizeof base, "%s/migrations", pgtest_root());
     assert_int_equal(store_schema_check(st, base, &e), ERR_SCHEMA);
@@ -141,6 +151,7 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     assert_int_equal(store_migrate(st, base, &rep, &e), ERR_SCHEMA);
     /* Put the database back as the other tests expect it. */
     assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK, "DROP TABLE pgtest_extra", 0, NULL, &e), 0);
+    assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK, "DROP FUNCTION pgtest_f()", 0, NULL, &e), 0);
     assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK,
                                 "DELETE FROM schema_migrations WHERE version = 999", 0, NULL, &e),
                      0);
@@ -314,6 +325,34 @@ static void test_ingest_survives_nul_and_long_ocid(void **state)
     assert_int_equal(s.releases_new, 0);
 }
 
+/* Three releases; the second holds a number PostgreSQL's numeric (hence jsonb) cannot
+ * hold (1e200000 > 10^131072): the pipelined batch fails, is redone procurement by
+ * procurement, and only that procurement is rejected. */
+static const char JSONL_DB_REFUSES[] =
+    "{\"ocid\":\"ocds-test-5\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"]}\n"
+    "{\"ocid\":\"ocds-test-6\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"],"
+    "\"tender\":{\"value\":{\"amount\":1e200000,\"currency\":\"EUR\"}}}\n"
+    "{\"ocid\":\"ocds-test-7\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"]}\n";
+
+static void test_ingest_database_refusal_rejects_only_that_procurement(void **state)
+{
+    char path[600], sfid[32];
+    ingest_stats s;
+    err_t e;
+    (void)state;
+
+    assert_int_equal(ingest_file(st, write_file("refused.jsonl", JSONL_DB_REFUSES, path, sizeof path), &s, &e), 0);
+    /* 3 read: 2 stored, 1 rejected */
+    assert_int_equal(s.releases_read, 3);
+    assert_int_equal(s.releases_new, 2);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.procurements, 2);
+    snprintf(sfid, sizeof sfid, "%lld", s.file_id);
+    assert_int_equal(pgtest_long(st, "SELECT line FROM rejected_records WHERE file_id = $1::bigint AND ocid = 'ocds-test-6'", sfid), 2);
+    assert_int_equal(pgtest_long(st, "SELECT count(*) FROM procurements WHERE ocid IN ('ocds-test-5', 'ocds-test-6', 'ocds-test-7') AND $1 = $1", sfid), 2);
+    assert_int_equal(pgtest_long(st, "SELECT count(*) FROM releases WHERE file_id = $1::bigint", sfid), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_ingest_rejected_record_keeps_the_rest),
         cmocka_unit_test(test_ingest_empty_and_unknown_files_are_rejected_whole),
         cmocka_unit_test(test_ingest_survives_nul_and_long_ocid),
+        cmocka_unit_test(test_ingest_database_refusal_rejects_only_that_procurement),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -627,6 +627,13 @@ static void test_map_buyer_from_parties_and_wrong_types(void **state)
     assert_string_equal(p->bids[0].status, "valid");
     assert_null(p->bids[0].status_raw);
     model_procurement_free(p);
+
+    /* A buyer object that identifies nothing: the party with role buyer stands in. */
+    p = map_q("{'ocid':'y','buyer':{},'parties':[{'id':'P9','name':'City','roles':['buyer']}]}");
+    assert_string_equal(p->buyer_id, "P9");
+    assert_string_equal(p->buyer_name, "City");
+    assert_true(has_note(p, "buyer_from_parties", "buyer"));
+    model_procurement_free(p);
 }
 
 static void test_map_refuses_no_ocid_and_non_object(void **state)

@@ -683,6 +683,7 @@ static void test_native_is_root(void **state)
     assert_true(native_is_root("procurement", NATIVE_NS));
     assert_true(native_is_root("procurements", NATIVE_NS));
     assert_true(native_is_root("procurement", NULL));
+    assert_true(native_is_root("procurements", ""));
     assert_false(native_is_root("procurement", "urn:other"));
     assert_false(native_is_root("ContractNotice", NATIVE_NS));
     assert_false(native_is_root(NULL, NULL));
