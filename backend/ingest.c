@@ -21,6 +21,8 @@
 #include "util/buf.h"
 #include "util/log.h"
 
+/* Rows built are sent to the server in slices of about this many bytes. */
+#define SLICE_BYTES (1u * 1024u * 1024u)
 /* A batch is also flushed when the JSON it holds passes this many bytes. */
 #define BATCH_MAX_BYTES (32u * 1024u * 1024u)
 /* Hash slots for the ocids of one batch (a power of two, > 2 x the largest batch). */
@@ -753,7 +755,15 @@ static int process_batch(ingest_ctx *c)
     for (i = 0; rc == 0 && i < c->cur->n_groups; i++) {
         if (c->cur->groups[i].touched || c->cur->groups[i].published)
             rc = build_group(c, i);
-        if (i % 64 == 63)
+        /* Send the rows in slices as they are built, so that the server starts on them
+         * while the rest of the batch is merged and mapped. */
+        if (rc == 0 && store_batch_bytes(c->main) >= SLICE_BYTES) {
+            err_clear(&e);
+            rc = store_batch_flush(c->st, c->main, c->file_id, &e);
+            if (rc)
+                c->err = e;
+        }
+        if (i % 32 == 31)
             store_pipeline_poll(c->st);
     }
     c->cur->after = *c->stats;
