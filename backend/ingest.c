@@ -103,6 +103,7 @@ typedef struct {
     batch_state *cur;     /* the batch being read */
     batch_state *prev;    /* the batch whose writes are in flight (when prev_pending) */
     int prev_pending;
+    int no_pipeline;      /* PROCAUDIT_NO_PIPELINE is set */
     err_t err;            /* the failure that stopped the read, from a callback */
 } ingest_ctx;
 
@@ -743,7 +744,9 @@ static int process_batch(ingest_ctx *c)
             c->err = e;
         goto cleanup;
     }
-    rc = store_pipeline_begin(c->st, &c->err);
+    /* PROCAUDIT_NO_PIPELINE (for measurements): every statement waits for its result. */
+    if (!c->no_pipeline)
+        rc = store_pipeline_begin(c->st, &c->err);
     if (rc == 0)
         rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
     if (rc == 0)
@@ -1121,6 +1124,7 @@ int ingest_file_opts(store *st, const char *path, const ingest_options *opts,
     c.limit = opts && opts->batch ? opts->batch : INGEST_BATCH_DEFAULT;
     if (c.limit > BATCH_MAX_ITEMS)
         c.limit = BATCH_MAX_ITEMS;
+    c.no_pipeline = getenv("PROCAUDIT_NO_PIPELINE") != NULL;
     c.cur = &c.bs[0];
     c.prev = &c.bs[1];
     c.bs[0].slots = calloc(SLOTS, sizeof *c.bs[0].slots);
