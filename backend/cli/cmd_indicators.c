@@ -46,10 +46,18 @@ typedef struct {
 /* One flag in Cardinal's shape. */
 typedef struct {
     int group;                     /* 0 OCID, 1 Buyer, 2 ProcuringEntity, 3 Tenderer */
-    char *id;
+    const char *id;                /* in the run's string arena */
     const char *code;
     double value;
 } card_entry;
+
+/* Strings kept until the end of the run (the flagged ids), packed into large blocks: one
+ * allocation per megabyte rather than one per id. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
 
 typedef struct {
     /* configuration */
@@ -74,6 +82,7 @@ typedef struct {
     int first;
     card_entry *cards;
     size_t n_cards, cap_cards;
+    arena_block *arena;
     /* counts */
     size_t procurements, rejected, bad_records;
     int fatal;
@@ -223,6 +232,37 @@ static int put_result(buf_t *b, const result_t *x)
 
 static const char *const group_names[4] = {"OCID", "Buyer", "ProcuringEntity", "Tenderer"};
 
+static const char *arena_dup(run_t *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    arena_block *b = r->arena;
+    char *d;
+
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = r->arena;
+        b->used = 0;
+        b->cap = cap;
+        r->arena = b;
+    }
+    d = b->data + b->used;
+    memcpy(d, s, n);
+    b->used += n;
+    return d;
+}
+
+static void arena_free(run_t *r)
+{
+    while (r->arena) {
+        arena_block *next = r->arena->next;
+        free(r->arena);
+        r->arena = next;
+    }
+}
+
 static int card_add(run_t *r, int group, const char *id, const char *code, double value)
 {
     card_entry *c;
@@ -238,7 +278,7 @@ static int card_add(run_t *r, int group, const char *id, const char *code, doubl
         r->cap_cards = nc;
     }
     c = &r->cards[r->n_cards];
-    c->id = strdup(id);
+    c->id = arena_dup(r, id);
     if (!c->id)
         return err_set(&r->err, ERR_NOMEM, "out of memory");
     c->group = group;
@@ -1061,9 +1101,8 @@ cleanup:
             r.defs[i]->pop_free(r.pops[i]);
         free(r.items[i]);
     }
-    for (i = 0; i < r.n_cards; i++)
-        free(r.cards[i].id);
     free(r.cards);
+    arena_free(&r);
     score_pop_free(r.spop);
     criteria_set_free(r.set);
     buf_dispose(&r.out);
