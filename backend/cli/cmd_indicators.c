@@ -1,7 +1,7 @@
 /* cmd_indicators.c - procaudit indicators: score OCDS files without a database (SPEC §5.5).
  *
- * Reads the same input shapes as ingest (ocds_read_file), merges adjacent releases of one
- * ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
+ * Reads the same input shapes as ingest (ocds_read_file), fixes the tolerated quirks
+ * (ocds_normalise), merges adjacent releases of one ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
  * population hooks over every input, then evaluates every procurement and prints JSON:
  *   --format native    {"<ocid>": [result, ...], ...} (or, with --criteria, the
  *                      evaluation of each procurement under the set);
@@ -26,6 +26,7 @@
 #include "model.h"
 #include "ocds/map.h"
 #include "ocds/merge.h"
+#include "ocds/normalise.h"
 #include "ocds/reader.h"
 #include "score.h"
 #include "util/buf.h"
@@ -670,6 +671,30 @@ static int reader_cb(void *ctx, ocds_item *it)
         return 0;
     x.release = it->release;
     it->release = NULL;
+    if (x.release && x.kind != OCDS_ITEM_REJECTED) {
+        /* The quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
+         * currencies, ...) are fixed here, on the reading thread, as ingest does before
+         * merging; the notes are not printed by this command. */
+        model_note *notes = NULL;
+        size_t n_notes = 0;
+        err_t e;
+        int rc;
+        err_clear(&e);
+        rc = ocds_normalise(x.release, &notes, &n_notes, &e);
+        model_notes_free(notes, n_notes);
+        if (rc == ERR_NOMEM) {
+            qitem_free(&x);
+            return ERR_NOMEM;
+        }
+        if (rc != 0) {
+            x.kind = OCDS_ITEM_REJECTED;
+            x.msg = strdup(e.msg);
+            if (!x.msg) {
+                qitem_free(&x);
+                return ERR_NOMEM;
+            }
+        }
+    }
     if ((it->ocid && !(x.ocid = strdup(it->ocid))) ||
         (it->kind == OCDS_ITEM_REJECTED && !(x.msg = strdup(it->error.msg)))) {
         qitem_free(&x);
