@@ -1,7 +1,7 @@
 /* cmd_indicators.c - procaudit indicators: score OCDS files without a database (SPEC §5.5).
  *
- * Reads the same input shapes as ingest (ocds_read_file), merges adjacent releases of one
- * ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
+ * Reads the same input shapes as ingest (ocds_read_file), fixes the tolerated quirks
+ * (ocds_normalise), merges adjacent releases of one ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
  * population hooks over every input, then evaluates every procurement and prints JSON:
  *   --format native    {"<ocid>": [result, ...], ...} (or, with --criteria, the
  *                      evaluation of each procurement under the set);
@@ -26,6 +26,7 @@
 #include "model.h"
 #include "ocds/map.h"
 #include "ocds/merge.h"
+#include "ocds/normalise.h"
 #include "ocds/reader.h"
 #include "score.h"
 #include "util/buf.h"
@@ -45,10 +46,18 @@ typedef struct {
 /* One flag in Cardinal's shape. */
 typedef struct {
     int group;                     /* 0 OCID, 1 Buyer, 2 ProcuringEntity, 3 Tenderer */
-    char *id;
+    const char *id;                /* in the run's string arena */
     const char *code;
     double value;
 } card_entry;
+
+/* Strings kept until the end of the run (the flagged ids), packed into large blocks: one
+ * allocation per megabyte rather than one per id. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
 
 typedef struct {
     /* configuration */
@@ -73,6 +82,7 @@ typedef struct {
     int first;
     card_entry *cards;
     size_t n_cards, cap_cards;
+    arena_block *arena;
     /* counts */
     size_t procurements, rejected, bad_records;
     int fatal;
@@ -222,6 +232,37 @@ static int put_result(buf_t *b, const result_t *x)
 
 static const char *const group_names[4] = {"OCID", "Buyer", "ProcuringEntity", "Tenderer"};
 
+static const char *arena_dup(run_t *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    arena_block *b = r->arena;
+    char *d;
+
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = r->arena;
+        b->used = 0;
+        b->cap = cap;
+        r->arena = b;
+    }
+    d = b->data + b->used;
+    memcpy(d, s, n);
+    b->used += n;
+    return d;
+}
+
+static void arena_free(run_t *r)
+{
+    while (r->arena) {
+        arena_block *next = r->arena->next;
+        free(r->arena);
+        r->arena = next;
+    }
+}
+
 static int card_add(run_t *r, int group, const char *id, const char *code, double value)
 {
     card_entry *c;
@@ -237,7 +278,7 @@ static int card_add(run_t *r, int group, const char *id, const char *code, doubl
         r->cap_cards = nc;
     }
     c = &r->cards[r->n_cards];
-    c->id = strdup(id);
+    c->id = arena_dup(r, id);
     if (!c->id)
         return err_set(&r->err, ERR_NOMEM, "out of memory");
     c->group = group;
@@ -670,6 +711,30 @@ static int reader_cb(void *ctx, ocds_item *it)
         return 0;
     x.release = it->release;
     it->release = NULL;
+    if (x.release && x.kind != OCDS_ITEM_REJECTED) {
+        /* The quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
+         * currencies, ...) are fixed here, on the reading thread, as ingest does before
+         * merging; the notes are not printed by this command. */
+        model_note *notes = NULL;
+        size_t n_notes = 0;
+        err_t e;
+        int rc;
+        err_clear(&e);
+        rc = ocds_normalise(x.release, &notes, &n_notes, &e);
+        model_notes_free(notes, n_notes);
+        if (rc == ERR_NOMEM) {
+            qitem_free(&x);
+            return ERR_NOMEM;
+        }
+        if (rc != 0) {
+            x.kind = OCDS_ITEM_REJECTED;
+            x.msg = strdup(e.msg);
+            if (!x.msg) {
+                qitem_free(&x);
+                return ERR_NOMEM;
+            }
+        }
+    }
     if ((it->ocid && !(x.ocid = strdup(it->ocid))) ||
         (it->kind == OCDS_ITEM_REJECTED && !(x.msg = strdup(it->error.msg)))) {
         qitem_free(&x);
@@ -1036,9 +1101,8 @@ cleanup:
             r.defs[i]->pop_free(r.pops[i]);
         free(r.items[i]);
     }
-    for (i = 0; i < r.n_cards; i++)
-        free(r.cards[i].id);
     free(r.cards);
+    arena_free(&r);
     score_pop_free(r.spop);
     criteria_set_free(r.set);
     buf_dispose(&r.out);

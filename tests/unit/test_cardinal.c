@@ -54,9 +54,13 @@ static char dir[4096], bin[4096];
 static int setup(void **state)
 {
     const char *root = getenv("PROCAUDIT_ROOT"), *shared = getenv("PROCAUDIT_SHARED");
+    const char *exe = getenv("PROCAUDIT_BIN");  /* another build of procaudit, if set */
 
+    if (exe)
+        snprintf(bin, sizeof bin, "%s", exe);
+    else
+        snprintf(bin, sizeof bin, "%s/build/procaudit", root ? root : ".");
     (void)state;
-    snprintf(bin, sizeof bin, "%s/build/procaudit", root ? root : ".");
     snprintf(dir, sizeof dir, "%s/data/cardinal-fixtures/tests/fixtures/indicators", shared ? shared : "../shared");
     return 0;
 }
