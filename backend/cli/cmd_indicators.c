@@ -711,30 +711,6 @@ static int reader_cb(void *ctx, ocds_item *it)
         return 0;
     x.release = it->release;
     it->release = NULL;
-    if (x.release && x.kind != OCDS_ITEM_REJECTED) {
-        /* The quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
-         * currencies, ...) are fixed here, on the reading thread, as ingest does before
-         * merging; the notes are not printed by this command. */
-        model_note *notes = NULL;
-        size_t n_notes = 0;
-        err_t e;
-        int rc;
-        err_clear(&e);
-        rc = ocds_normalise(x.release, &notes, &n_notes, &e);
-        model_notes_free(notes, n_notes);
-        if (rc == ERR_NOMEM) {
-            qitem_free(&x);
-            return ERR_NOMEM;
-        }
-        if (rc != 0) {
-            x.kind = OCDS_ITEM_REJECTED;
-            x.msg = strdup(e.msg);
-            if (!x.msg) {
-                qitem_free(&x);
-                return ERR_NOMEM;
-            }
-        }
-    }
     if ((it->ocid && !(x.ocid = strdup(it->ocid))) ||
         (it->kind == OCDS_ITEM_REJECTED && !(x.msg = strdup(it->error.msg)))) {
         qitem_free(&x);
@@ -792,6 +768,33 @@ static int end_of_file(run_t *r, const char *file, int rc, const char *msg)
     return 0;
 }
 
+/* Fixes the quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
+ * currencies, ...) as ingest does before merging; the notes are not printed by this
+ * command. Runs on this thread: the reading thread is the busier one. A release that
+ * cannot be normalised becomes a rejected item (its reason kept in *msg). */
+static int normalise_item(run_t *r, ocds_item *it, char **msg)
+{
+    model_note *notes = NULL;
+    size_t n_notes = 0;
+    err_t e;
+    int rc;
+
+    if (!it->release || it->kind == OCDS_ITEM_REJECTED)
+        return 0;
+    err_clear(&e);
+    rc = ocds_normalise(it->release, &notes, &n_notes, &e);
+    model_notes_free(notes, n_notes);
+    if (rc == ERR_NOMEM)
+        return err_set(&r->err, rc, "out of memory");
+    if (rc != 0) {
+        it->kind = OCDS_ITEM_REJECTED;
+        snprintf(it->error.msg, sizeof it->error.msg, "%s", e.msg);
+        free(*msg);
+        *msg = strdup(e.msg);
+    }
+    return 0;
+}
+
 static int read_all(run_t *r, char **files, int nfiles)
 {
     queue_t q;
@@ -826,7 +829,9 @@ static int read_all(run_t *r, char **files, int nfiles)
             if (x.msg)
                 snprintf(it.error.msg, sizeof it.error.msg, "%s", x.msg);
             r->file = files[x.file];
-            rc = on_item(r, &it);
+            rc = normalise_item(r, &it, &x.msg);
+            if (rc == 0)
+                rc = on_item(r, &it);
             x.release = it.release;   /* NULL when taken */
         }
         qitem_free(&x);
