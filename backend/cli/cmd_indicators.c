@@ -80,7 +80,7 @@ typedef struct {
     /* output */
     buf_t out;
     int first;
-    card_entry *cards;
+    card_entry **cards;            /* entries live in the arena; this array is sorted */
     size_t n_cards, cap_cards;
     arena_block *arena;
     /* counts */
@@ -232,13 +232,15 @@ static int put_result(buf_t *b, const result_t *x)
 
 static const char *const group_names[4] = {"OCID", "Buyer", "ProcuringEntity", "Tenderer"};
 
-static const char *arena_dup(run_t *r, const char *s)
+/* n bytes aligned for any object, from the arena; NULL when out of memory. */
+static void *arena_alloc(run_t *r, size_t n)
 {
-    size_t n = strlen(s) + 1;
     arena_block *b = r->arena;
-    char *d;
+    void *d;
 
-    if (!b || b->cap - b->used < n) {
+    if (b)
+        b->used = (b->used + 7u) & ~(size_t)7u;
+    if (!b || b->used > b->cap || b->cap - b->used < n) {
         size_t cap = n > (1u << 20) ? n : (1u << 20);
         b = malloc(sizeof *b + cap);
         if (!b)
@@ -249,8 +251,17 @@ static const char *arena_dup(run_t *r, const char *s)
         r->arena = b;
     }
     d = b->data + b->used;
-    memcpy(d, s, n);
     b->used += n;
+    return d;
+}
+
+static const char *arena_dup(run_t *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(r, n);
+
+    if (d)
+        memcpy(d, s, n);
     return d;
 }
 
@@ -270,17 +281,17 @@ static int card_add(run_t *r, int group, const char *id, const char *code, doubl
     if (!id)
         return 0;
     if (r->n_cards == r->cap_cards) {
-        size_t nc = r->cap_cards ? r->cap_cards * 2 : 64;
-        card_entry *nv = realloc(r->cards, nc * sizeof *nv);
+        size_t nc = r->cap_cards ? r->cap_cards + r->cap_cards / 2 : 1024;
+        card_entry **nv = realloc(r->cards, nc * sizeof *nv);
         if (!nv)
             return err_set(&r->err, ERR_NOMEM, "out of memory");
         r->cards = nv;
         r->cap_cards = nc;
     }
-    c = &r->cards[r->n_cards];
-    c->id = arena_dup(r, id);
-    if (!c->id)
+    c = arena_alloc(r, sizeof *c);
+    if (!c || !(c->id = arena_dup(r, id)))
         return err_set(&r->err, ERR_NOMEM, "out of memory");
+    r->cards[r->n_cards] = c;
     c->group = group;
     c->code = code;
     c->value = value;
@@ -354,7 +365,7 @@ static int card_collect_named(run_t *r, const result_t *x, size_t n)
 
 static int card_cmp(const void *a, const void *b)
 {
-    const card_entry *x = a, *y = b;
+    const card_entry *x = *(card_entry *const *)a, *y = *(card_entry *const *)b;
     int c;
 
     if (x->group != y->group)
@@ -374,10 +385,9 @@ static int card_print(run_t *r)
         qsort(r->cards, r->n_cards, sizeof *r->cards, card_cmp);
     rc = buf_putc(&r->out, '{');
     for (i = 0; rc == 0 && i < r->n_cards; i++) {
-        const card_entry *c = &r->cards[i];
+        const card_entry *c = r->cards[i], *prev = i > 0 ? r->cards[i - 1] : NULL;
         /* The same organisation flagged by the same indicator from several processes. */
-        if (i > 0 && c->group == r->cards[i - 1].group && strcmp(c->id, r->cards[i - 1].id) == 0 &&
-            strcmp(c->code, r->cards[i - 1].code) == 0)
+        if (prev && c->group == prev->group && strcmp(c->id, prev->id) == 0 && strcmp(c->code, prev->code) == 0)
             continue;
         if (c->group != g) {
             if (g >= 0)
@@ -711,30 +721,6 @@ static int reader_cb(void *ctx, ocds_item *it)
         return 0;
     x.release = it->release;
     it->release = NULL;
-    if (x.release && x.kind != OCDS_ITEM_REJECTED) {
-        /* The quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
-         * currencies, ...) are fixed here, on the reading thread, as ingest does before
-         * merging; the notes are not printed by this command. */
-        model_note *notes = NULL;
-        size_t n_notes = 0;
-        err_t e;
-        int rc;
-        err_clear(&e);
-        rc = ocds_normalise(x.release, &notes, &n_notes, &e);
-        model_notes_free(notes, n_notes);
-        if (rc == ERR_NOMEM) {
-            qitem_free(&x);
-            return ERR_NOMEM;
-        }
-        if (rc != 0) {
-            x.kind = OCDS_ITEM_REJECTED;
-            x.msg = strdup(e.msg);
-            if (!x.msg) {
-                qitem_free(&x);
-                return ERR_NOMEM;
-            }
-        }
-    }
     if ((it->ocid && !(x.ocid = strdup(it->ocid))) ||
         (it->kind == OCDS_ITEM_REJECTED && !(x.msg = strdup(it->error.msg)))) {
         qitem_free(&x);
@@ -792,6 +778,33 @@ static int end_of_file(run_t *r, const char *file, int rc, const char *msg)
     return 0;
 }
 
+/* Fixes the quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
+ * currencies, ...) as ingest does before merging; the notes are not printed by this
+ * command. Runs on this thread: the reading thread is the busier one. A release that
+ * cannot be normalised becomes a rejected item (its reason kept in *msg). */
+static int normalise_item(run_t *r, ocds_item *it, char **msg)
+{
+    model_note *notes = NULL;
+    size_t n_notes = 0;
+    err_t e;
+    int rc;
+
+    if (!it->release || it->kind == OCDS_ITEM_REJECTED)
+        return 0;
+    err_clear(&e);
+    rc = ocds_normalise(it->release, &notes, &n_notes, &e);
+    model_notes_free(notes, n_notes);
+    if (rc == ERR_NOMEM)
+        return err_set(&r->err, rc, "out of memory");
+    if (rc != 0) {
+        it->kind = OCDS_ITEM_REJECTED;
+        snprintf(it->error.msg, sizeof it->error.msg, "%s", e.msg);
+        free(*msg);
+        *msg = strdup(e.msg);
+    }
+    return 0;
+}
+
 static int read_all(run_t *r, char **files, int nfiles)
 {
     queue_t q;
@@ -826,7 +839,9 @@ static int read_all(run_t *r, char **files, int nfiles)
             if (x.msg)
                 snprintf(it.error.msg, sizeof it.error.msg, "%s", x.msg);
             r->file = files[x.file];
-            rc = on_item(r, &it);
+            rc = normalise_item(r, &it, &x.msg);
+            if (rc == 0)
+                rc = on_item(r, &it);
             x.release = it.release;   /* NULL when taken */
         }
         qitem_free(&x);
