@@ -18,6 +18,7 @@
 
 #include "eforms/eforms_internal.h"
 #include "eforms/eforms_xml.h"
+#include "util/file.h"
 #include "util/buf.h"
 
 int eforms_is_root(const char *local_name)
@@ -445,62 +446,18 @@ cleanup:
     return rc;
 }
 
-/* Reads the whole file (at most EFORMS_MAX_FILE_BYTES). ERR_IO, ERR_NOMEM, or ERR_LIMIT
- * with the reason in e. */
+/* Reads the whole file (at most EFORMS_MAX_FILE_BYTES): file_read_all, with the eForms
+ * wording of the size refusal. ERR_IO, ERR_NOMEM, or ERR_LIMIT with the reason in e. */
 static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
 {
-    int fd = -1, rc = 0;
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0, cap;
+    char what[sizeof e->msg];
+    int rc = file_read_all(path, EFORMS_MAX_FILE_BYTES, out, out_len, e);
 
-    *out = NULL;
-    *out_len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-        goto cleanup;
+    if (rc == ERR_LIMIT) {
+        snprintf(what, sizeof what, "%s", e->msg);
+        rc = err_set(e, ERR_LIMIT, "file is %s (%u MB) per notice", what,
+                     EFORMS_MAX_FILE_BYTES / (1024u * 1024u));
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s: not a regular file", path);
-        goto cleanup;
-    }
-    if ((uint64_t)st.st_size > EFORMS_MAX_FILE_BYTES) {
-        rc = err_set(e, ERR_LIMIT, "file is %lld bytes, over the limit of %u bytes (%u MB) per notice",
-                     (long long)st.st_size, EFORMS_MAX_FILE_BYTES, EFORMS_MAX_FILE_BYTES / (1024u * 1024u));
-        goto cleanup;
-    }
-    /* the size fstat gave, plus one byte to notice a file that grows while read */
-    cap = (size_t)st.st_size + 1;
-    buf = malloc(cap + 1);
-    if (!buf) {
-        rc = ERR_NOMEM;
-        goto cleanup;
-    }
-    while (len < cap) {
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    if (len > (size_t)st.st_size) {
-        rc = err_set(e, ERR_IO, "%s: the file grew while it was read", path);
-        goto cleanup;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-cleanup:
-    free(buf);
-    if (fd >= 0)
-        close(fd);
     return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "util/buf.h"
+#include "util/file.h"
 
 /* ================================================================== small helpers */
 
@@ -134,59 +135,14 @@ static unsigned long line_of(const char *s, size_t off)
 
 /* ================================================================== reading the file */
 
-/* Reads the whole file, at most NATIVE_MAX_FILE_BYTES. ERR_IO, ERR_NOMEM, ERR_LIMIT. */
+/* Reads the whole file, at most NATIVE_MAX_FILE_BYTES (file_read_all; the size refusal
+ * names the file and line 1). ERR_IO, ERR_NOMEM, ERR_LIMIT. */
 static int slurp(const char *path, char **out, size_t *out_len, err_t *e)
 {
-    int fd = -1, rc = 0;
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
+    int rc = file_read_all(path, NATIVE_MAX_FILE_BYTES, out, out_len, e);
 
-    *out = NULL;
-    *out_len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s: not a regular file", path);
-        goto cleanup;
-    }
-    if ((uint64_t)st.st_size > NATIVE_MAX_FILE_BYTES) {
-        rc = err_set(e, ERR_LIMIT, "%s:1: %lld bytes, over the limit of %u bytes", path,
-                     (long long)st.st_size, NATIVE_MAX_FILE_BYTES);
-        goto cleanup;
-    }
-    buf = malloc((size_t)st.st_size + 2);
-    if (!buf) {
-        rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
-        goto cleanup;
-    }
-    for (;;) { /* never past the size seen by fstat + 1: a growing file is refused */
-        ssize_t r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len > (size_t)st.st_size) {
-            rc = err_set(e, ERR_IO, "%s: the file grew while it was read", path);
-            goto cleanup;
-        }
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-cleanup:
-    free(buf);
-    if (fd >= 0)
-        close(fd);
+    if (rc == ERR_LIMIT)
+        err_prefix(e, "%s:1: ", path);
     return rc;
 }
 

@@ -1,0 +1,85 @@
+/* test_file.c - file_read_all: whole reads, the size limit, refusals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/file.h"
+
+/* Writes n bytes of `data` to a new temporary file whose name goes into path. */
+static void write_temp(char *path, size_t size, const char *data, size_t n)
+{
+    int fd;
+
+    assert_true(snprintf(path, size, "/tmp/test_file_XXXXXX") < (int)size);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    assert_int_equal(close(fd), 0);
+}
+
+static void test_file_reads_whole_file_with_nul(void **state)
+{
+    char path[64], *out = (char *)"x";
+    size_t len = 99;
+    err_t e;
+
+    (void)state;
+    write_temp(path, sizeof path, "ab\0cd", 5);
+    /* exactly at the limit: 5 bytes, limit 5 */
+    assert_int_equal(file_read_all(path, 5, &out, &len, &e), 0);
+    unlink(path);
+    assert_int_equal(len, 5);
+    assert_memory_equal(out, "ab\0cd", 5);
+    assert_int_equal(out[5], '\0');
+    free(out);
+}
+
+static void test_file_refuses_over_limit(void **state)
+{
+    char path[64], *out = (char *)"x";
+    size_t len = 99;
+    err_t e;
+
+    (void)state;
+    err_clear(&e);
+    write_temp(path, sizeof path, "123456", 6);
+    /* 6 bytes against a limit of 5: refused before reading */
+    assert_int_equal(file_read_all(path, 5, &out, &len, &e), ERR_LIMIT);
+    unlink(path);
+    assert_null(out);
+    assert_int_equal(len, 0);
+    assert_string_equal(e.msg, "6 bytes, over the limit of 5 bytes");
+}
+
+static void test_file_refuses_missing_and_directory(void **state)
+{
+    char *out = (char *)"x";
+    size_t len = 99;
+    err_t e;
+
+    (void)state;
+    err_clear(&e);
+    assert_int_equal(file_read_all("/nonexistent/f.xml", 100, &out, &len, &e), ERR_IO);
+    assert_null(out);
+    assert_non_null(strstr(e.msg, "/nonexistent/f.xml: "));
+    err_clear(&e);
+    assert_int_equal(file_read_all("/tmp", 100, &out, &len, &e), ERR_IO);
+    assert_string_equal(e.msg, "/tmp: not a regular file");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_reads_whole_file_with_nul),
+        cmocka_unit_test(test_file_refuses_over_limit),
+        cmocka_unit_test(test_file_refuses_missing_and_directory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
