@@ -19,6 +19,7 @@
 #include "eforms/eforms_internal.h"
 #include "eforms/eforms_xml.h"
 #include "util/file.h"
+#include "util/xmlsafe.h"
 #include "util/buf.h"
 
 int eforms_is_root(const char *local_name)
@@ -312,124 +313,42 @@ static void eforms_declared_encoding(const char *s, size_t len, char *out, size_
 
 /* ---------------------------------------------------------------- parsing */
 
-typedef struct {
-    int doctype; /* a document type declaration was met */
-    int entity;  /* an entity declaration was met */
-    long line;
-} eforms_guard;
-
-static void eforms_guard_stop(void *ctx, int is_entity)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    eforms_guard *g = ctxt->_private;
-
-    if (g) {
-        if (is_entity)
-            g->entity = 1;
-        else
-            g->doctype = 1;
-        g->line = ctxt->input ? ctxt->input->line : 0;
-    }
-    xmlStopParser(ctxt);
-}
-
-static void eforms_sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
-{
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    eforms_guard_stop(ctx, 0);
-}
-
-static void eforms_sax_entity(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                              const xmlChar *system_id, xmlChar *content)
-{
-    (void)name;
-    (void)type;
-    (void)public_id;
-    (void)system_id;
-    (void)content;
-    eforms_guard_stop(ctx, 1);
-}
-
-/* The deepest nesting of the tree under root, counting root as 1 (iterative). */
-static size_t eforms_depth(xmlNodePtr root)
-{
-    size_t depth = 1, best = 1;
-    xmlNodePtr n = root;
-
-    if (!root)
-        return 0;
-    for (;;) {
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            if (++depth > best)
-                best = depth;
-            continue;
-        }
-        while (n != root && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == root)
-            return best;
-        n = n->next;
-    }
-}
-
-static pthread_once_t eforms_once = PTHREAD_ONCE_INIT;
-static void eforms_init_once(void)
-{
-    xmlInitParser();
-}
-
 /* Parses buf as one notice: 0 and *out, or ERR_BAD_INPUT/ERR_LIMIT with the reason in e
- * ("element (line N): message"). */
+ * ("line N: message"), or ERR_NOMEM. */
 static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char *path, err_t *e)
 {
-    xmlParserCtxtPtr ctxt = NULL;
-    eforms_guard g = {0, 0, 0};
+    xmlsafe_report r;
     xmlDocPtr doc = NULL;
     size_t depth;
     int rc = 0;
 
     *out = NULL;
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return ERR_NOMEM;
-    ctxt->_private = &g;
-    ctxt->sax->internalSubset = eforms_sax_subset;
-    ctxt->sax->externalSubset = eforms_sax_subset;
-    ctxt->sax->entityDecl = eforms_sax_entity;
     /* NONET: no network. Never NOENT (entity substitution) or DTDLOAD/DTDATTR/DTDVALID. */
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (g.doctype || g.entity) {
+    rc = xmlsafe_parse(&doc, buf, len, path, "UTF-8",
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING, 0, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
         rc = err_set(
             e, ERR_BAD_INPUT,
             "line %ld: %s refused: eForms notices have none, and entities are never expanded or loaded",
-            g.line, g.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
+            r.line, r.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
         goto cleanup;
     }
-    if (!doc || !ctxt->wellFormed) {
-        xmlErrorPtr xe = xmlCtxtGetLastError(ctxt);
-        char msg[300];
-        size_t l;
-
-        snprintf(msg, sizeof msg, "%s", xe && xe->message ? xe->message : "unknown error");
-        l = strlen(msg);
-        while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-            msg[--l] = '\0';
-        if (xe && xe->code == XML_ERR_NO_MEMORY) {
+    if (!doc) {
+        if (r.have_last && r.last_code == XML_ERR_NO_MEMORY) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        rc = err_set(
-            e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
-            "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
+        rc = err_set(e,
+                     r.have_last && r.last_code == XML_ERR_INTERNAL_ERROR && strstr(r.last, "depth")
+                         ? ERR_LIMIT
+                         : ERR_BAD_INPUT,
+                     "line %d: not well-formed XML: %s", r.have_last ? r.last_line : 0,
+                     r.have_last ? r.last : "unknown error");
         goto cleanup;
     }
-    depth = eforms_depth(xmlDocGetRootElement(doc));
+    depth = xmlsafe_depth(xmlDocGetRootElement(doc));
     if (depth > EFORMS_MAX_DEPTH) {
         rc = err_set(e, ERR_LIMIT, "elements nested %zu deep, over the limit of %d", depth, EFORMS_MAX_DEPTH);
         goto cleanup;
@@ -439,10 +358,6 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
 cleanup:
     if (doc)
         xmlFreeDoc(doc);
-    if (ctxt) {
-        ctxt->_private = NULL;
-        xmlFreeParserCtxt(ctxt);
-    }
     return rc;
 }
 
@@ -497,7 +412,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     memset(&m, 0, sizeof m);
     eforms_notes_init(&ns);
     err_clear(&why);
-    pthread_once(&eforms_once, eforms_init_once);
+    xmlsafe_init();
     if (stats)
         snprintf(stats->shape, sizeof stats->shape, "eforms_notice");
     rc = eforms_slurp(path, &buf, &len, &why);

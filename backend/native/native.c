@@ -19,6 +19,7 @@
 
 #include "util/buf.h"
 #include "util/file.h"
+#include "util/xmlsafe.h"
 
 /* ================================================================== small helpers */
 
@@ -148,73 +149,6 @@ static int slurp(const char *path, char **out, size_t *out_len, err_t *e)
 
 /* ================================================================== parsing */
 
-typedef struct {
-    int doctype;        /* a DOCTYPE (and so possibly entities) was met: refused */
-    long doctype_line;
-    int have_error;     /* the first well-formedness error */
-    int error_line;
-    char error[300];
-} parse_guard;
-
-static void guard_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-                         const xmlChar *sys_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    parse_guard *g = ctxt->_private;
-
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    if (g && !g->doctype) {
-        g->doctype = 1;
-        g->doctype_line = ctxt->input ? ctxt->input->line : 0;
-    }
-    /* Stop before any declaration of the internal subset is read: no entity is ever
-     * declared, so none can be expanded (billion laughs) or loaded (XXE). */
-    xmlStopParser(ctxt);
-}
-
-static void guard_error(void *data, xmlErrorPtr err)
-{
-    xmlParserCtxtPtr ctxt = data;
-    parse_guard *g = ctxt ? ctxt->_private : NULL;
-    size_t n;
-
-    if (!g || !err || g->have_error || err->level < XML_ERR_ERROR)
-        return;
-    g->have_error = 1;
-    g->error_line = err->line;
-    snprintf(g->error, sizeof g->error, "%s", err->message ? err->message : "XML error");
-    n = strlen(g->error);
-    while (n > 0 && (g->error[n - 1] == '\n' || g->error[n - 1] == ' '))
-        g->error[--n] = '\0';
-}
-
-/* The deepest element nesting under root (root = 1), iteratively. */
-static size_t tree_depth(xmlNodePtr root)
-{
-    size_t depth = 1, best = 1;
-    xmlNodePtr n = root;
-
-    if (!root)
-        return 0;
-    for (;;) {
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            if (++depth > best)
-                best = depth;
-            continue;
-        }
-        while (n != root && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == root)
-            return best;
-        n = n->next;
-    }
-}
-
 /* The number of elements in the subtree of root (root included), counting stops once
  * it passes `stop`. */
 static size_t count_elements(xmlNodePtr root, size_t stop)
@@ -240,41 +174,33 @@ static size_t count_elements(xmlNodePtr root, size_t stop)
 /* Parses buf into *out. ERR_BAD_INPUT/ERR_LIMIT with "path:line: message" in e. */
 static int parse_doc(xmlDocPtr *out, const char *buf, size_t len, const char *path, err_t *e)
 {
-    xmlParserCtxtPtr ctxt = NULL;
+    xmlsafe_report r;
     xmlDocPtr doc = NULL;
-    parse_guard g;
     size_t depth;
     int rc = 0;
 
     *out = NULL;
-    memset(&g, 0, sizeof g);
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return err_set(e, ERR_NOMEM, "%s: out of memory", path);
-    ctxt->_private = &g;
-    ctxt->sax->internalSubset = guard_subset;
-    ctxt->sax->externalSubset = guard_subset;
-    ctxt->sax->initialized = XML_SAX2_MAGIC;
-    ctxt->sax->serror = guard_error;
     /* NONET: no network. Never NOENT (entity substitution), DTDLOAD, DTDATTR or DTDVALID.
      * Without XML_PARSE_HUGE libxml2 also keeps its own limits (text node size, 256
      * levels of nesting). UTF-8 is imposed (it was checked byte by byte before). */
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (g.doctype) {
+    rc = xmlsafe_parse(&doc, buf, len, path, "UTF-8",
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING, 0, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
         rc = err_set(e, ERR_BAD_INPUT,
                      "%s:%ld: a document type declaration (DOCTYPE) is refused: the native "
                      "format has none, and entities are never declared, expanded or loaded",
-                     path, g.doctype_line);
+                     path, r.line);
         goto cleanup;
     }
-    if (!doc || !ctxt->wellFormed) {
-        rc = err_set(e, strstr(g.error, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
-                     "%s:%d: not well-formed XML: %s", path, g.have_error ? g.error_line : 1,
-                     g.have_error ? g.error : "unknown error");
+    if (!doc) {
+        rc = err_set(e, strstr(r.error, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
+                     "%s:%d: not well-formed XML: %s", path, r.have_error ? r.error_line : 1,
+                     r.have_error ? r.error : "unknown error");
         goto cleanup;
     }
-    depth = tree_depth(xmlDocGetRootElement(doc));
+    depth = xmlsafe_depth(xmlDocGetRootElement(doc));
     if (depth > NATIVE_MAX_DEPTH) {
         rc = err_set(e, ERR_LIMIT, "%s:1: elements nested %zu deep, over the limit of %d",
                      path, depth, NATIVE_MAX_DEPTH);
@@ -285,8 +211,6 @@ static int parse_doc(xmlDocPtr *out, const char *buf, size_t len, const char *pa
 cleanup:
     if (doc)
         xmlFreeDoc(doc);
-    ctxt->_private = NULL;
-    xmlFreeParserCtxt(ctxt);
     return rc;
 }
 
@@ -1487,14 +1411,6 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     return rc;
 }
 
-/* libxml2 2.9 must be initialised once before threads use it concurrently. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init_once(void)
-{
-    xmlInitParser();
-}
-
 int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_cb cb,
                        void *ctx, ocds_read_stats *stats, err_t *e)
 {
@@ -1507,7 +1423,7 @@ int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_
     err_t why;
     int rc = 0;
 
-    pthread_once(&xml_once, xml_init_once);
+    xmlsafe_init(); /* libxml2 2.9: once, before threads parse concurrently */
     memset(&vs, 0, sizeof vs);
     err_clear(&why);
     if (stats)

@@ -1,0 +1,162 @@
+/* xmlsafe.c - parsing untrusted XML with libxml2 (xmlsafe.h). */
+#include "util/xmlsafe.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+static pthread_once_t xmlsafe_once = PTHREAD_ONCE_INIT;
+
+static void xmlsafe_init_once(void)
+{
+    xmlInitParser();
+}
+
+void xmlsafe_init(void)
+{
+    pthread_once(&xmlsafe_once, xmlsafe_init_once);
+}
+
+/* The parse context carried in ctxt->_private. */
+typedef struct {
+    xmlsafe_report *r;
+    int flags;
+} xmlsafe_guard;
+
+/* Copies a libxml2 message without its final new lines and spaces. */
+static void xmlsafe_copy_msg(char *dst, size_t size, const char *msg)
+{
+    size_t n;
+
+    snprintf(dst, size, "%s", msg);
+    n = strlen(dst);
+    while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == ' '))
+        dst[--n] = '\0';
+}
+
+static void xmlsafe_stop(void *ctx, int is_entity)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    xmlsafe_guard *g = ctxt->_private;
+
+    if (g && !g->r->doctype && !g->r->entity) {
+        if (is_entity)
+            g->r->entity = 1;
+        else
+            g->r->doctype = 1;
+        g->r->line = ctxt->input ? ctxt->input->line : 0;
+    }
+    xmlStopParser(ctxt);
+}
+
+static void xmlsafe_sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+                               const xmlChar *sys_id)
+{
+    (void)name;
+    (void)ext_id;
+    (void)sys_id;
+    xmlsafe_stop(ctx, 0);
+}
+
+static void xmlsafe_sax_entity(void *ctx, const xmlChar *name, int type,
+                               const xmlChar *public_id, const xmlChar *system_id,
+                               xmlChar *content)
+{
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    xmlsafe_stop(ctx, 1);
+}
+
+static void xmlsafe_on_error(void *data, xmlErrorPtr err)
+{
+    xmlParserCtxtPtr ctxt = data;
+    xmlsafe_guard *g = ctxt ? ctxt->_private : NULL;
+
+    if (!g || !err || g->r->have_error)
+        return;
+    if (!(g->flags & XMLSAFE_WARNINGS) && err->level < XML_ERR_ERROR)
+        return;
+    g->r->have_error = 1;
+    g->r->error_line = err->line;
+    g->r->error_code = err->code;
+    xmlsafe_copy_msg(g->r->error, sizeof g->r->error, err->message ? err->message : "XML error");
+}
+
+int xmlsafe_parse(xmlDocPtr *out, const char *buf, size_t len, const char *name,
+                  const char *encoding, int options, int flags, xmlsafe_report *r, err_t *e)
+{
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlDocPtr doc = NULL;
+    xmlsafe_guard g;
+    xmlErrorPtr last;
+    int rc = 0;
+
+    *out = NULL;
+    memset(r, 0, sizeof *r);
+    g.r = r;
+    g.flags = flags;
+    if (len > INT_MAX)
+        return err_set(e, ERR_LIMIT, "%s: %zu bytes, over the limit of %d bytes", name, len,
+                       INT_MAX);
+    xmlsafe_init();
+    ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return err_set(e, ERR_NOMEM, "%s: out of memory", name);
+    ctxt->_private = &g;
+    ctxt->sax->initialized = XML_SAX2_MAGIC;
+    ctxt->sax->internalSubset = xmlsafe_sax_subset;
+    ctxt->sax->externalSubset = xmlsafe_sax_subset;
+    ctxt->sax->entityDecl = xmlsafe_sax_entity;
+    ctxt->sax->serror = xmlsafe_on_error;
+    options &= ~(XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR | XML_PARSE_DTDVALID |
+                 XML_PARSE_HUGE);
+    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, encoding, options | XML_PARSE_NONET);
+    r->well_formed = doc && ctxt->wellFormed;
+    last = xmlCtxtGetLastError(ctxt);
+    if (last && last->code != XML_ERR_OK) {
+        r->have_last = 1;
+        r->last_line = last->line;
+        r->last_code = last->code;
+        xmlsafe_copy_msg(r->last, sizeof r->last, last->message ? last->message : "unknown error");
+    }
+    if (doc && r->well_formed && !r->doctype && !r->entity) {
+        *out = doc;
+        doc = NULL;
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    ctxt->_private = NULL;
+    xmlFreeParserCtxt(ctxt);
+    return rc;
+}
+
+size_t xmlsafe_depth(xmlNodePtr root)
+{
+    size_t depth = 1, best = 1;
+    xmlNodePtr n = root;
+
+    if (!root)
+        return 0;
+    for (;;) {
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            if (++depth > best)
+                best = depth;
+            continue;
+        }
+        while (n != root && !n->next) {
+            n = n->parent;
+            depth--;
+        }
+        if (n == root)
+            return best;
+        n = n->next;
+    }
+}
