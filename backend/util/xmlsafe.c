@@ -9,6 +9,11 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
+/* The parser options a caller may ask for; everything else is dropped. */
+#define XMLSAFE_ALLOWED_OPTIONS                                                            \
+    (XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_PEDANTIC | XML_PARSE_NOBLANKS |    \
+     XML_PARSE_NSCLEAN | XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
+
 static pthread_once_t xmlsafe_once = PTHREAD_ONCE_INIT;
 
 static void xmlsafe_init_once(void)
@@ -115,8 +120,8 @@ int xmlsafe_parse(xmlDocPtr *out, const char *buf, size_t len, const char *name,
     ctxt->sax->externalSubset = xmlsafe_sax_subset;
     ctxt->sax->entityDecl = xmlsafe_sax_entity;
     ctxt->sax->serror = xmlsafe_on_error;
-    options &= ~(XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR | XML_PARSE_DTDVALID |
-                 XML_PARSE_HUGE);
+    /* an allow-list: no entity substitution, DTD loading or validation, no "huge" */
+    options &= XMLSAFE_ALLOWED_OPTIONS;
     doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, encoding, options | XML_PARSE_NONET);
     r->well_formed = doc && ctxt->wellFormed;
     last = xmlCtxtGetLastError(ctxt);

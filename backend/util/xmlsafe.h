@@ -36,10 +36,10 @@ typedef struct {
 void xmlsafe_init(void);
 
 /* Parses len bytes of buf (name is used in libxml2's messages; encoding may be NULL to
- * follow the document's declaration) with XML_PARSE_NONET added to `options`; the
- * options XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR, XML_PARSE_DTDVALID and
- * XML_PARSE_HUGE are removed whatever the caller passes, so libxml2 keeps its own size
- * and nesting limits. A DOCTYPE or an entity declaration stops the parse before any
+ * follow the document's declaration) with XML_PARSE_NONET added to `options`; of the
+ * options only NOERROR, NOWARNING, PEDANTIC, NOBLANKS, NSCLEAN, NOCDATA and COMPACT are
+ * kept (never entity substitution, DTD loading, DTD attributes or validation, nor HUGE),
+ * so libxml2 keeps its own size and nesting limits. A DOCTYPE or an entity declaration stops the parse before any
  * declaration is read, so no entity is ever declared, expanded (billion laughs) or loaded
  * (XXE). Errors go to *r, never to stderr; `flags` is 0 or XMLSAFE_WARNINGS.
  *
