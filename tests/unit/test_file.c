@@ -10,19 +10,8 @@
 
 #include <cmocka.h>
 
+#include "testfile.h"
 #include "util/file.h"
-
-/* Writes n bytes of `data` to a new temporary file whose name goes into path. */
-static void write_temp(char *path, size_t size, const char *data, size_t n)
-{
-    int fd;
-
-    assert_true(snprintf(path, size, "/tmp/test_file_XXXXXX") < (int)size);
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, data, n), (ssize_t)n);
-    assert_int_equal(close(fd), 0);
-}
 
 static void test_file_reads_whole_file_with_nul(void **state)
 {
@@ -31,7 +20,7 @@ static void test_file_reads_whole_file_with_nul(void **state)
     err_t e;
 
     (void)state;
-    write_temp(path, sizeof path, "ab\0cd", 5);
+    testfile_temp(path, sizeof path, "/tmp/test_file_XXXXXX", "ab\0cd", 5);
     /* exactly at the limit: 5 bytes, limit 5 */
     assert_int_equal(file_read_all(path, 5, &out, &len, &e), 0);
     unlink(path);
@@ -49,7 +38,7 @@ static void test_file_refuses_over_limit(void **state)
 
     (void)state;
     err_clear(&e);
-    write_temp(path, sizeof path, "123456", 6);
+    testfile_temp(path, sizeof path, "/tmp/test_file_XXXXXX", "123456", 6);
     /* 6 bytes against a limit of 5: refused before reading */
     assert_int_equal(file_read_all(path, 5, &out, &len, &e), ERR_LIMIT);
     unlink(path);
