@@ -18,6 +18,7 @@
 #include "pgtest.h"
 #include "report.h"
 #include "score.h"
+#include "scoretest.h"
 #include "store/evaluations.h"
 #include "store/report_data.h"
 #include "store/store.h"
@@ -40,18 +41,11 @@ typedef struct {
     report_fonts fonts;
 } fixture;
 
-static int sink(void *ctx, const evaluation_t *ev, err_t *e)
-{
-    return store_eval_write(ctx, ev, NULL, e);
-}
-
 static int setup(void **state)
 {
     const char *data = pgtest_shared_data();
     fixture *f;
     char path[4096];
-    criteria_set *set = NULL;
-    score_run_stats stats = {0};
     err_t e;
     const char *files[] = {MD_FILE, AM_FILE};
 
@@ -70,20 +64,8 @@ static int setup(void **state)
             return -1;
         }
     }
-    snprintf(path, sizeof path, "%s/templates/criteria/international-red-flags.xml", pgtest_root());
-    if (criteria_load_file(&set, path, NULL, NULL, &e) != 0 || store_eval_put_set(f->st, set, &e) != 0) {
-        fprintf(stderr, "criteria: %s\n", e.msg);
+    if (scoretest_score_all(f->st, "international-red-flags.xml", NULL, NULL) != 0)
         return -1;
-    }
-    {
-        store_eval_source all = {.st = f->st};
-        if (score_run(set, "en", "2026-01-01T00:00:00Z", store_eval_source_each, &all,
-                      store_eval_source_each, &all, sink, f->st, &stats, &e) != 0) {
-            fprintf(stderr, "score_run: %s\n", e.msg);
-            return -1;
-        }
-    }
-    criteria_set_free(set);
     f->tpl = tu_templates("en");
     report_fonts_default(&f->fonts);
     if (!f->tpl)
