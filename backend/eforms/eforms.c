@@ -231,58 +231,6 @@ void eforms_cleanup(void)
 
 /* ---------------------------------------------------------------- input checks */
 
-/* Offset of the first byte that is not strict UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF), or len when all is well. */
-static size_t eforms_utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t k, need;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-static unsigned long eforms_line_of(const char *s, size_t off)
-{
-    unsigned long line = 1;
-    size_t i;
-
-    for (i = 0; i < off; i++)
-        line += s[i] == '\n';
-    return line;
-}
-
 /* The encoding named in the XML declaration, if any, into out ("" when none). */
 static void eforms_declared_encoding(const char *s, size_t len, char *out, size_t n)
 {
@@ -425,11 +373,12 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     if (stats)
         stats->bytes += len;
     {
-        size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-        bad = eforms_utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
+        size_t skip;
+
+        bad = xmlsafe_utf8_check(buf, len, &skip);
         if (bad < len) {
             err_set(&why, ERR_BAD_INPUT, "invalid UTF-8 at byte offset %zu (line %lu): the notice is refused",
-                    bad, eforms_line_of(buf, bad));
+                    bad, xmlsafe_line_of(buf, bad));
             goto reject;
         }
         eforms_declared_encoding(buf + skip, len - skip, enc, sizeof enc);

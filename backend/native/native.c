@@ -82,58 +82,6 @@ static int attr_eq(xmlNodePtr n, const char *name, const char *value)
     return eq;
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF): the offset of
- * the first bad byte, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need, k;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07u;
-        } else {
-            return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-static unsigned long line_of(const char *s, size_t off)
-{
-    unsigned long line = 1;
-    size_t i;
-
-    for (i = 0; i < off; i++)
-        line += s[i] == '\n';
-    return line;
-}
-
 /* ================================================================== reading the file */
 
 /* Reads the whole file, at most NATIVE_MAX_FILE_BYTES (file_read_all; the size refusal
@@ -1435,11 +1383,10 @@ int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_
                 NATIVE_MAX_FILE_BYTES);
         goto reject_file;
     }
-    skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    bad = utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
+    bad = xmlsafe_utf8_check(buf, len, &skip);
     if (bad < len) {
         err_set(&why, ERR_BAD_INPUT, "%s:%lu: invalid UTF-8 at byte offset %zu: the file is "
-                "refused (the native format is UTF-8)", path, line_of(buf, bad), bad);
+                "refused (the native format is UTF-8)", path, xmlsafe_line_of(buf, bad), bad);
         goto reject_file;
     }
     rc = parse_doc(&doc, buf + skip, len - skip, path, &why);

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -140,6 +141,67 @@ int xmlsafe_parse(xmlDocPtr *out, const char *buf, size_t len, const char *name,
     ctxt->_private = NULL;
     xmlFreeParserCtxt(ctxt);
     return rc;
+}
+
+/* Offset of the first byte that is not strict UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF), or len when all is well. */
+static size_t xmlsafe_utf8_run(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t k, need;
+        uint32_t cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (len - i <= need)
+            return i;
+        for (k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += need + 1;
+    }
+    return len;
+}
+
+unsigned long xmlsafe_line_of(const char *s, size_t off)
+{
+    unsigned long line = 1;
+    size_t i;
+
+    for (i = 0; i < off; i++)
+        line += s[i] == '\n';
+    return line;
+}
+
+size_t xmlsafe_utf8_check(const char *buf, size_t len, size_t *bom)
+{
+    size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+    if (bom)
+        *bom = skip;
+    return xmlsafe_utf8_run((const unsigned char *)buf + skip, len - skip) + skip;
 }
 
 size_t xmlsafe_depth(xmlNodePtr root)

@@ -52,6 +52,15 @@ int xmlsafe_parse(xmlDocPtr *out, const char *buf, size_t len, const char *name,
                   const char *encoding, int options, int flags, xmlsafe_report *r,
                   err_t *e) PA_MUSTCHECK;
 
+/* Checks that buf (len bytes, a whole document) is strict UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF (RFC 3629). A UTF-8 byte-order mark at the start is
+ * allowed; its length (3, or 0 when there is none) goes to *bom (bom may be NULL).
+ * Returns the offset from buf of the first byte that is not strict UTF-8, or len. */
+size_t xmlsafe_utf8_check(const char *buf, size_t len, size_t *bom);
+
+/* The 1-based line of byte offset off in s (new lines counted before off). */
+unsigned long xmlsafe_line_of(const char *s, size_t off);
+
 /* The deepest element nesting of the tree under root, root counting as 1; 0 for NULL.
  * Iterative (no recursion on hostile depth). */
 size_t xmlsafe_depth(xmlNodePtr root);
