@@ -13,21 +13,30 @@
 #include "testfile.h"
 #include "util/file.h"
 
-static void test_file_reads_whole_file_with_nul(void **state)
+static void test_file_reads_whole_files(void **state)
 {
-    char path[64], *out = (char *)"x";
-    size_t len = 99;
+    /* exactly at the limit: 5 bytes (one a NUL) with limit 5; 0 bytes with limit 0 */
+    static const struct {
+        const char *bytes;
+        size_t len, limit;
+    } cases[] = {{"ab\0cd", 5, 5}, {"", 0, 0}};
+    char path[64], *out;
+    size_t i, len;
     err_t e;
 
     (void)state;
-    testfile_temp(path, sizeof path, "/tmp/test_file_XXXXXX", "ab\0cd", 5);
-    /* exactly at the limit: 5 bytes, limit 5 */
-    assert_int_equal(file_read_all(path, 5, &out, &len, &e), 0);
-    unlink(path);
-    assert_int_equal(len, 5);
-    assert_memory_equal(out, "ab\0cd", 5);
-    assert_int_equal(out[5], '\0');
-    free(out);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        out = NULL;
+        len = 99;
+        testfile_temp(path, sizeof path, "/tmp/test_file_XXXXXX", cases[i].bytes, cases[i].len);
+        assert_int_equal(file_read_all(path, cases[i].limit, &out, &len, &e), 0);
+        unlink(path);
+        assert_non_null(out);
+        assert_int_equal(len, cases[i].len);
+        assert_memory_equal(out, cases[i].bytes, cases[i].len);
+        assert_int_equal(out[len], '\0');
+        free(out);
+    }
 }
 
 static void test_file_refuses_over_limit(void **state)
@@ -66,7 +75,7 @@ static void test_file_refuses_missing_and_directory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_file_reads_whole_file_with_nul),
+        cmocka_unit_test(test_file_reads_whole_files),
         cmocka_unit_test(test_file_refuses_over_limit),
         cmocka_unit_test(test_file_refuses_missing_and_directory),
     };
