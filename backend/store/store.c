@@ -325,9 +325,12 @@ int store_pipeline_wait(store *st, err_t *e)
 {
     int rc = ERR_OK, nulls = 0;
     PGresult *res;
+    struct timespec t0, t1;
 
     if (!st->pipeline)
         return ERR_OK;
+    if (st->trace)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     PQsetnonblocking(st->conn, 0);
     if (PQpipelineSync(st->conn) != 1) {
         rc = store_result_error(st, NULL, "pipeline sync", e);
@@ -358,6 +361,11 @@ int store_pipeline_wait(store *st, err_t *e)
         PQclear(res);
     }
 out:
+    if (st->trace) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        fprintf(stderr, "sql %.6f (pipeline wait)\n",
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
     if (PQexitPipelineMode(st->conn) == 1 || PQstatus(st->conn) != CONNECTION_OK)
         st->pipeline = 0;
     else if (rc == ERR_OK)
