@@ -24,7 +24,7 @@
 /* Rows built are sent to the server in slices of about this many bytes. */
 #define SLICE_BYTES (1u * 1024u * 1024u)
 /* A batch is also flushed when the JSON it holds passes this many bytes. */
-#define BATCH_MAX_BYTES (32u * 1024u * 1024u)
+#define BATCH_MAX_BYTES (6u * 1024u * 1024u)
 /* Hash slots for the ocids of one batch (a power of two, > 2 x the largest batch). */
 #define BATCH_MAX_ITEMS 4096
 #define SLOTS (2 * BATCH_MAX_ITEMS)

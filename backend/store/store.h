@@ -85,6 +85,13 @@ int store_pipeline_wait(store *st, err_t *e) PA_MUSTCHECK;
  * call it now and then while preparing the next batch. */
 void store_pipeline_poll(store *st);
 
+/* Runs a statement that returns no rows, prepared once per connection under `name` (a
+ * fixed identifier; parse and plan happen once, not per call); in pipeline mode it is
+ * queued like store_pipeline_send. Errors as store_exec. */
+int store_exec_prepared(store *st, const char *name, const char *sql, int n, const Oid *types,
+                        const char *const *values, const int *lengths, const int *formats,
+                        err_t *e) PA_MUSTCHECK;
+
 /* 1 when the connection is healthy (CONNECTION_OK), else 0. */
 int store_ok(const store *st);
 

@@ -620,7 +620,8 @@ static int table_row_end(table *t)
 }
 
 /* Sends one table's INSERT (extra: one more text parameter appended, e.g. file_id). */
-static int table_exec(store *st, table *t, const char *sql, const char *extra, err_t *e)
+static int table_exec(store *st, table *t, const char *name, const char *sql, const char *extra,
+                      err_t *e)
 {
     const char *values[TABLE_MAX_COLS + 1];
     int lengths[TABLE_MAX_COLS + 1], formats[TABLE_MAX_COLS + 1];
@@ -641,7 +642,7 @@ static int table_exec(store *st, table *t, const char *sql, const char *extra, e
         types[n] = 0;
         n++;
     }
-    return store_pipeline_send(st, sql, n, types, values, lengths, formats, e);
+    return store_exec_prepared(st, name, sql, n, types, values, lengths, formats, e);
 }
 
 /* ---- batch ---- */
@@ -1089,25 +1090,25 @@ int store_batch_flush(store *st, store_batch *b, int64_t file_id, err_t *e)
 
     snprintf(fid, sizeof fid, "%lld", (long long)file_id);
     /* Order matters: the deletes run before the inserts of the same ocids. */
-    ADD(table_exec(st, &b->t[T_RELEASES], SQL_RELEASES, fid, e));
-    ADD(table_exec(st, &b->t[T_PUBLISHED], SQL_PUBLISHED, fid, e));
-    ADD(table_exec(st, &b->t[T_COMPILED_NEW], SQL_COMPILED_NEW, NULL, e));
-    ADD(table_exec(st, &b->t[T_COMPILED], SQL_COMPILED, NULL, e));
-    ADD(table_exec(st, &b->t[T_DELETE], SQL_DELETE, NULL, e));
-    ADD(table_exec(st, &b->t[T_PROCUREMENTS_NEW], SQL_PROCUREMENTS_NEW, NULL, e));
-    ADD(table_exec(st, &b->t[T_PROCUREMENTS], SQL_PROCUREMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_PARTIES], SQL_PARTIES, NULL, e));
-    ADD(table_exec(st, &b->t[T_LOTS], SQL_LOTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_ITEMS], SQL_ITEMS, NULL, e));
-    ADD(table_exec(st, &b->t[T_BIDS], SQL_BIDS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AWARDS], SQL_AWARDS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AWARD_SUPPLIERS], SQL_AWARD_SUPPLIERS, NULL, e));
-    ADD(table_exec(st, &b->t[T_CONTRACTS], SQL_CONTRACTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AMENDMENTS], SQL_AMENDMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_DOCUMENTS], SQL_DOCUMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_TRANSACTIONS], SQL_TRANSACTIONS, NULL, e));
-    ADD(table_exec(st, &b->t[T_NOTES], SQL_NOTES, NULL, e));
-    ADD(table_exec(st, &b->t[T_REJECTED], SQL_REJECTED, fid, e));
+    ADD(table_exec(st, &b->t[T_RELEASES], "releases", SQL_RELEASES, fid, e));
+    ADD(table_exec(st, &b->t[T_PUBLISHED], "published", SQL_PUBLISHED, fid, e));
+    ADD(table_exec(st, &b->t[T_COMPILED_NEW], "compiled_new", SQL_COMPILED_NEW, NULL, e));
+    ADD(table_exec(st, &b->t[T_COMPILED], "compiled", SQL_COMPILED, NULL, e));
+    ADD(table_exec(st, &b->t[T_DELETE], "delete", SQL_DELETE, NULL, e));
+    ADD(table_exec(st, &b->t[T_PROCUREMENTS_NEW], "procurements_new", SQL_PROCUREMENTS_NEW, NULL, e));
+    ADD(table_exec(st, &b->t[T_PROCUREMENTS], "procurements", SQL_PROCUREMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_PARTIES], "parties", SQL_PARTIES, NULL, e));
+    ADD(table_exec(st, &b->t[T_LOTS], "lots", SQL_LOTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_ITEMS], "items", SQL_ITEMS, NULL, e));
+    ADD(table_exec(st, &b->t[T_BIDS], "bids", SQL_BIDS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AWARDS], "awards", SQL_AWARDS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AWARD_SUPPLIERS], "award_suppliers", SQL_AWARD_SUPPLIERS, NULL, e));
+    ADD(table_exec(st, &b->t[T_CONTRACTS], "contracts", SQL_CONTRACTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AMENDMENTS], "amendments", SQL_AMENDMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_DOCUMENTS], "documents", SQL_DOCUMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_TRANSACTIONS], "transactions", SQL_TRANSACTIONS, NULL, e));
+    ADD(table_exec(st, &b->t[T_NOTES], "notes", SQL_NOTES, NULL, e));
+    ADD(table_exec(st, &b->t[T_REJECTED], "rejected", SQL_REJECTED, fid, e));
     store_batch_reset(b);
     return rc;
 }
