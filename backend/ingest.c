@@ -90,6 +90,7 @@ typedef struct {
     pend_rel *rels;
     size_t n_rels, cap_rels;
     size_t bytes;         /* JSON bytes held */
+    size_t n_pubs;        /* published compiled releases held (in the groups) */
     group *groups;
     size_t n_groups, cap_groups;
     size_t *slots;        /* group index + 1; 0 = empty */
@@ -283,6 +284,7 @@ static void batch_clear(batch_state *b)
         model_notes_free(b->rels[i].notes, b->rels[i].n_notes);
     }
     b->n_rels = 0;
+    b->n_pubs = 0;
     b->bytes = 0;
     for (i = 0; i < b->n_groups; i++)
         group_dispose(&b->groups[i]);
@@ -1105,6 +1107,7 @@ static int take_compiled(ingest_ctx *c, ocds_item *it)
                        c->path, (unsigned long long)it->offset);
     pr->date = tree_date(pr->tree, &pr->has_date);
     c->cur->bytes += pr->len;
+    c->cur->n_pubs++;
     if (nul_fixed) {
         c->stats->notes++;
         if (store_batch_note(c->side, ocid, c->file_id, "read", "string_nul", NULL,
@@ -1150,7 +1153,9 @@ static int on_item(void *ctx, ocds_item *it)
     }
     if (c->prev_pending && (it->index & 15) == 0)
         store_pipeline_poll(c->st);
-    if (c->cur->n_rels + c->cur->n_groups >= c->limit || c->cur->bytes >= BATCH_MAX_BYTES ||
+    /* Releases and published compiled releases count; each makes at most one group, so
+     * the groups stay below SLOTS / 2. */
+    if (c->cur->n_rels + c->cur->n_pubs >= c->limit || c->cur->bytes >= BATCH_MAX_BYTES ||
         store_batch_bytes(c->side) >= BATCH_MAX_BYTES) {
         rc = process_batch(c);
         if (rc == 0 && c->opts && c->opts->progress)
