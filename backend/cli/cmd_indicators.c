@@ -1,6 +1,8 @@
 /* cmd_indicators.c - procaudit indicators: score OCDS files without a database (SPEC §5.5).
  *
- * Reads the same input shapes as ingest (ocds_read_file), fixes the tolerated quirks
+ * Reads the same inputs as ingest, each file in the format its content shows
+ * (ingest_detect_format: OCDS JSON by ocds_read_file, eForms notices by eforms_read_file,
+ * native XML by native_read_file), fixes the tolerated quirks
  * (ocds_normalise), merges adjacent releases of one ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
  * population hooks over every input, then evaluates every procurement and prints JSON:
  *   --format native    {"<ocid>": [result, ...], ...} (or, with --criteria, the
@@ -21,9 +23,12 @@
 
 #include "cli/cli.h"
 #include "criteria.h"
+#include "eforms/eforms.h"
+#include "ingest.h"
 #include "indicators/indicator.h"
 #include "json/json.h"
 #include "model.h"
+#include "native/native.h"
 #include "ocds/map.h"
 #include "ocds/merge.h"
 #include "ocds/normalise.h"
@@ -95,7 +100,8 @@ static void usage(FILE *f)
             "usage: procaudit indicators [--criteria FILE|ID] [--format native|cardinal]\n"
             "                            [--param [INDICATOR.]NAME=VALUE]... [--indicator NAME]... FILE...\n"
             "\n"
-            "Scores OCDS files (any packaging, JSON Lines, compiled releases) without a database.\n"
+            "Scores files without a database: OCDS JSON (any packaging, JSON Lines, compiled\n"
+            "releases), eForms notices and native procaudit XML, each detected from its content.\n"
             "  --criteria FILE|ID  run the criteria set (default: the red-flag indicators with\n"
             "                      Cardinal's defaults)\n"
             "  --format native     per ocid, every result (default)\n"
@@ -729,6 +735,23 @@ static int reader_cb(void *ctx, ocds_item *it)
     return q_push(q, &x);
 }
 
+/* Reads one file in the format its content shows, as ingest does (ingest_detect_format:
+ * '{' or '[' OCDS JSON, '<' an eForms notice or a native procaudit document by its root
+ * element). A file of no known format fails with ERR_BAD_INPUT and the reason in e. */
+static int read_any(const char *path, ocds_item_cb cb, void *ctx, err_t *e)
+{
+    char fmt[16];
+    int rc = ingest_detect_format(path, fmt, e);
+
+    if (rc != 0)
+        return rc;
+    if (strcmp(fmt, "eforms") == 0)
+        return eforms_read_file(path, cb, ctx, NULL, e);
+    if (strcmp(fmt, "native") == 0)
+        return native_read_file(path, cb, ctx, NULL, e);
+    return ocds_read_file(path, cb, ctx, NULL, e);
+}
+
 static void *reader_main(void *arg)
 {
     queue_t *q = arg;
@@ -739,7 +762,7 @@ static void *reader_main(void *arg)
     for (i = 0; i < q->nfiles; i++) {
         err_clear(&e);
         q->cur = i;
-        rc = ocds_read_file(q->files[i], reader_cb, q, NULL, &e);
+        rc = read_any(q->files[i], reader_cb, q, &e);
         memset(&x, 0, sizeof x);
         x.kind = Q_EOF;
         x.file = i;
