@@ -422,58 +422,6 @@ static int card_print(run_t *r)
     return rc;
 }
 
-/* ---------------------------------------------------------------- award items */
-
-/* awards[].items are read here when the model mapping did not fill them (R048 reads their
- * classifications): matched to the model's awards by position when the counts agree, else
- * by id. Only id, description and classification are kept. */
-static int supplement_award_items(model_procurement *p, const json_value *rel)
-{
-    const json_value *aw = json_get(rel, "awards");
-    size_t i, j, n = json_len(aw);
-
-    if (!aw || aw->type != JSON_ARRAY || p->n_awards == 0)
-        return 0;
-    for (i = 0; i < p->n_awards; i++)
-        if (p->awards[i].n_items > 0)
-            return 0;
-    for (i = 0; i < n; i++) {
-        const json_value *a = json_at(aw, i), *items = json_get(a, "items");
-        model_award *ma = NULL;
-        size_t k, ni = json_len(items);
-        if (!items || items->type != JSON_ARRAY || ni == 0)
-            continue;
-        if (n == p->n_awards) {
-            ma = &p->awards[i];
-        } else {
-            const char *id = json_get_str(a, "id");
-            for (k = 0; id && k < p->n_awards; k++)
-                if (p->awards[k].id && strcmp(p->awards[k].id, id) == 0)
-                    ma = &p->awards[k];
-        }
-        if (!ma)
-            continue;
-        if (ni > 10000)
-            ni = 10000;
-        ma->items = calloc(ni, sizeof *ma->items);
-        if (!ma->items)
-            return ERR_NOMEM;
-        for (j = 0; j < ni; j++) {
-            const json_value *it = json_at(items, j), *cl = json_get(it, "classification");
-            const char *cid = json_get_str(cl, "id"), *sch = json_get_str(cl, "scheme");
-            const char *iid = json_get_str(it, "id");
-            model_item *mi = &ma->items[ma->n_items];
-            if ((cid && !(mi->classification_id = strdup(cid))) || (sch && !(mi->classification_scheme = strdup(sch))) ||
-                (iid && !(mi->id = strdup(iid)))) {
-                ma->n_items++;
-                return ERR_NOMEM;
-            }
-            ma->n_items++;
-        }
-    }
-    return 0;
-}
-
 /* ---------------------------------------------------------------- per procurement */
 
 static int process(run_t *r, const json_value *rel)
@@ -493,10 +441,6 @@ static int process(run_t *r, const json_value *rel)
     }
     if (rc != 0)
         return err_set(&r->err, rc, "%s", e.msg);
-    if (supplement_award_items(p, rel) != 0) {
-        model_procurement_free(p);
-        return err_set(&r->err, ERR_NOMEM, "out of memory");
-    }
     r->procurements++;
     if (r->pass == 1 && r->one_pass) {
         /* Population hooks and the other indicators at once; flags only. */

@@ -1045,20 +1045,21 @@ static void map_milestones(mapper *m, const json_value *obj, const char *base,
     }
 }
 
-static void map_items(mapper *m, const json_value *tender)
+/* The `items` array of obj (tender or an award; base is its path) into *out / *n_out. */
+static void map_items(mapper *m, const json_value *obj, const char *base, model_item **out,
+                      size_t *n_out)
 {
     path_t p, q, r;
     size_t n, i;
-    const json_value *arr = array(m, tender, "items", "tender", &n);
-    model_procurement *pr = m->p;
+    const json_value *arr = array(m, obj, "items", base, &n);
 
-    pr->items = alloc_array(m, n, sizeof *pr->items);
-    if (!pr->items)
+    *out = alloc_array(m, n, sizeof **out);
+    if (!*out)
         return;
-    sub(p, "tender", "items");
+    sub(p, base, "items");
     for (i = 0; i < n && !m->rc; i++) {
         const json_value *v = json_at(arr, i), *cl, *unit;
-        model_item *it = &pr->items[pr->n_items];
+        model_item *it = &(*out)[*n_out];
         double d;
 
         idx(q, p, i);
@@ -1066,7 +1067,7 @@ static void map_items(mapper *m, const json_value *tender)
             note(m, "wrong_type", q, "an item that is not an object; ignored");
             continue;
         }
-        pr->n_items++;
+        (*n_out)++;
         it->id = id_text(m, v, "id", q);
         it->description = text(m, v, "description", q);
         cl = json_get(v, "classification");
@@ -1359,7 +1360,7 @@ static void map_tender(mapper *m, const json_value *rel)
         }
     }
     pr->tenderer_ids = org_ref_list(m, t, "tenderers", "tender", "tenderer", &pr->n_tenderers);
-    map_items(m, t);
+    map_items(m, t, "tender", &pr->items, &pr->n_items);
     map_lots(m, t);
     map_documents(m, t, "tender", &pr->documents, &pr->n_documents);
     map_milestones(m, t, "tender", &pr->milestones, &pr->n_milestones);
@@ -1451,6 +1452,8 @@ static void map_awards(mapper *m, const json_value *rel)
             a->related_bids = string_list(m, v, "relatedBid", q, &a->n_related_bids);
         }
         map_documents(m, v, q, &a->documents, &a->n_documents);
+        /* awards[].items: what was awarded (R048 reads their classifications). */
+        map_items(m, v, q, &a->items, &a->n_items);
     }
 }
 
