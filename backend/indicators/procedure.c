@@ -99,7 +99,9 @@ static size_t count_distinct(char *const *ids, size_t n, const char **seen, size
 
 /* R018 (OCP red flags guide; Cardinal R018): one tenderer in a competitive procedure.
  * The count is tender.numberOfTenderers; when absent (Cardinal then says nothing), the
- * distinct ids of tender.tenderers[], else of the tenderers of submitted bids. */
+ * distinct ids of tender.tenderers[], else of the tenderers of submitted bids. A count of
+ * 0 (no bid was received) is not_applicable: a tender nobody bid for is not a single-bid
+ * case (Cardinal flags only exactly 1, so it says nothing either). */
 IND_EVAL(ind_single_bid)
 {
     ind_ctx c;
@@ -163,6 +165,23 @@ IND_EVAL(ind_single_bid)
         r = ind_simple(&c, RESULT_INSUFFICIENT_DATA,
                        "Neither the number of tenderers nor the tenderers or bids are given.");
         ind_fields(&c, r, "tender.numberOfTenderers", "tender.tenderers", "bids.details", (const char *)NULL);
+        return ind_finish(&c);
+    }
+    if (n == 0 && p->has_number_of_tenderers) {
+        /* No bid at all: a failed (or cancelled) tender, not a single-bid case. */
+        r = ind_simple(&c, RESULT_NOT_APPLICABLE,
+                       "The %s procedure received no bid (tender.numberOfTenderers = 0): no bid was "
+                       "received, so it is not a single-bid case.",
+                       p->procurement_method);
+        ind_measured(&c, r, 0, "count", "0 tenderers");
+        ind_fields(&c, r, field, "tender.procurementMethod", (const char *)NULL);
+        return ind_finish(&c);
+    }
+    if (n == 0) {
+        /* Tenderers or bids are listed, but none with an id: they cannot be counted. */
+        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The %s are listed without ids, so they cannot be counted.",
+                       p->n_tenderers > 0 ? "tenderers" : "tenderers of the submitted bids");
+        ind_fields(&c, r, field, (const char *)NULL);
         return ind_finish(&c);
     }
     r = ind_result(&c, NULL, NULL, n == 1 ? RESULT_FLAG : RESULT_PASS);

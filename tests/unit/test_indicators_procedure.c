@@ -123,14 +123,26 @@ static void test_single_bid(void **state)
     assert_true(fx_status("single_bid", p, NOKV, RESULT_FLAG) == 1.0);
     p->number_of_tenderers = 2;
     assert_true(fx_status("single_bid", p, NOKV, RESULT_PASS) == 2.0);
-    p->number_of_tenderers = 0;   /* no tender at all is not a single bid */
-    fx_status("single_bid", p, NOKV, RESULT_PASS);
+    /* No bid at all is not a single bid: not_applicable, the count (0) still shown. */
+    p->number_of_tenderers = 0;
+    assert_true(fx_status("single_bid", p, NOKV, RESULT_NOT_APPLICABLE) == 0.0);
+    {
+        result_list l;
+        assert_int_equal(fx_run("single_bid", p, NOKV, &l), 0);
+        assert_non_null(strstr(fx_one(&l)->explanation, "no bid was received"));
+        result_list_dispose(&l);
+    }
     p->number_of_tenderers = -1;  /* hostile: a negative count */
     fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
     /* Without numberOfTenderers: distinct tenderers of submitted bids (A twice = 1). */
     p->has_number_of_tenderers = 0;
     fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
+    /* A submitted bid whose tenderer has no id: nothing to count. */
     fx_bid(p, "valid", 10, "EUR", "A", NULL);
+    free(p->bids[0].tenderer_ids[0]);
+    p->bids[0].tenderer_ids[0] = NULL;
+    fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
+    p->bids[0].tenderer_ids[0] = fx_dup("A");
     fx_bid(p, "valid", 12, "EUR", "A", NULL);
     fx_bid(p, "withdrawn", 9, "EUR", "B", NULL);  /* withdrawn: not submitted */
     assert_true(fx_status("single_bid", p, NOKV, RESULT_FLAG) == 1.0);
