@@ -11,7 +11,8 @@
 /* ---------------------------------------------------------------- submission_period */
 
 /* R003 (OCP red flags guide; Cardinal R003): days from tender.tenderPeriod.startDate to
- * .endDate below a minimum. The minimum is `threshold` (15), or the entry of
+ * .endDate below a minimum. The minimum is `threshold` (alias `minimum_days`; 15 when
+ * neither is given, then the threshold text says "default"), or the entry of
  * procurement_method_details (then procurement_method_thresholds) matching the
  * procurement. We compare the exact duration; Cardinal truncates to whole days first,
  * which gives the same verdict for whole-day minimums. */
@@ -23,8 +24,12 @@ IND_EVAL(ind_submission_period)
     const char *methods = indicator_param_str(prm, "procurement_methods", NULL);
     const char *details = indicator_param_str(prm, "procurement_method_details", NULL);
     const char *mthr = indicator_param_str(prm, "procurement_method_thresholds", NULL);
-    const char *src = "the default minimum";
-    int rc;
+    /* Where the minimum comes from, for the threshold text: "default" only when no
+     * parameter gave it. */
+    const char *src = ind_param_has(prm, "threshold")      ? "parameter threshold"
+                      : ind_param_has(prm, "minimum_days") ? "parameter minimum_days"
+                                                           : "default";
+    int rc, by_method = 0;
     char a[40], b[40];
 
     (void)pop;
@@ -52,9 +57,10 @@ IND_EVAL(ind_submission_period)
         if (rc == 1) {
             thr = v;
             src = "the minimum for these procurement method details";
+            by_method = 1;
         }
     }
-    if (strcmp(src, "the default minimum") == 0 && p->procurement_method) {
+    if (!by_method && p->procurement_method) {
         rc = ind_map_number(mthr, p->procurement_method, "procurement_method_thresholds", &v, e);
         if (rc < 0)
             return rc;
