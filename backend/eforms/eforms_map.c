@@ -1545,6 +1545,16 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
             json_object_remove(c.orgs[i].party, "roles");
     if (json_len(c.parties) == 0)
         json_object_remove(c.rel, "parties");
+    {
+        /* The procaudit extension, as the native reader writes it: the model and the
+         * reports show the source format (model_procurement.source_format). */
+        json_value *ext = eforms_jnew_in(c.rel, "procaudit", 0);
+        if (!ext) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(eforms_jset_str(ext, "sourceFormat", "eforms"));
+    }
     out->release = c.rel;
     c.rel = NULL;
     c.tender = NULL;

@@ -500,6 +500,29 @@ static void test_ita_cn(void **state)
     got_free(&g);
 }
 
+/* The release says where it came from (procaudit.sourceFormat, as the native reader
+ * writes it), so the model and the reports show "eforms", not "ocds". The sample is in the
+ * repository: samples/eforms/2023-00615708_FIN_cn.xml. */
+static void test_source_format(void **state)
+{
+    got_t g;
+    char path[2048];
+    model_procurement *p = NULL;
+    err_t e;
+
+    (void)state;
+    root_path(path, sizeof path, "samples/eforms/2023-00615708_FIN_cn.xml");
+    read_path(path, &g);
+    assert_int_equal(g.n_rel, 1);
+    assert_non_null(S(g.rel[0], "procaudit.sourceFormat"));
+    assert_string_equal(S(g.rel[0], "procaudit.sourceFormat"), "eforms");
+    err_clear(&e);
+    assert_int_equal(model_from_ocds(&p, g.rel[0], NULL, &e), 0);
+    assert_string_equal(p->source_format, "eforms");
+    model_procurement_free(p);
+    got_free(&g);
+}
+
 /* BEL, CAN, 5 lots, 2 winners per lot: ted-published/package_can_v1.8/2024-OJS065-00191534.xml */
 static void test_bel_can(void **state)
 {
@@ -1190,6 +1213,7 @@ int main(void)
         cmocka_unit_test(test_pol_cn_restricted),
         cmocka_unit_test(test_fin_cn),
         cmocka_unit_test(test_ita_cn),
+        cmocka_unit_test(test_source_format),
         cmocka_unit_test(test_bel_can),
         cmocka_unit_test(test_ita_can_prefixed_root),
         cmocka_unit_test(test_cn_can_merge),
