@@ -1656,6 +1656,57 @@ static void map_org_role(mapper *m, const json_value *ref, const char *path,
     }
 }
 
+/* The buyer's kind: among the buyer party's details.classifications[], the one with
+ * scheme "eu-buyer-legal-type" (eForms BT-11, as the OCP eForms guidance maps it), else
+ * "TED_CA_TYPE" (TED forms' CA_TYPE, OCDS for the EU), schemes compared without case.
+ * The code is kept as published. Only the party whose id is buyer_id is read. */
+static void map_buyer_kind(mapper *m, const json_value *rel)
+{
+    static const char *const schemes[] = {"eu-buyer-legal-type", "TED_CA_TYPE"};
+    const json_value *parties = json_get(rel, "parties"), *best = NULL, *cls = NULL;
+    size_t i, n, best_rank = sizeof schemes / sizeof schemes[0];
+    path_t p, q, r;
+    model_procurement *pr = m->p;
+
+    if (!pr->buyer_id || !parties || parties->type != JSON_ARRAY)
+        return;
+    n = json_len(parties);
+    if (n > MAP_MAX_ARRAY)
+        n = MAP_MAX_ARRAY;
+    for (i = 0; i < n && !cls; i++) {
+        const json_value *pt = json_at(parties, i), *id = json_get(pt, "id");
+        const json_value *c = json_get(json_get(pt, "details"), "classifications");
+        int same = id && ((id->type == JSON_STRING && strcmp(id->u.string.s, pr->buyer_id) == 0) ||
+                          (id->type == JSON_NUMBER && strcmp(id->u.number.text, pr->buyer_id) == 0));
+        if (same && c && c->type == JSON_ARRAY) {
+            cls = c;
+            idx(p, "parties", i);
+        }
+    }
+    n = json_len(cls);
+    if (n > MAP_MAX_ARRAY)
+        n = MAP_MAX_ARRAY;
+    for (i = 0; i < n; i++) {
+        const char *sch = json_get_str(json_at(cls, i), "scheme");
+        size_t k;
+        for (k = 0; sch && k < best_rank; k++)
+            if (strcasecmp(sch, schemes[k]) == 0) {
+                const json_value *id = json_get(json_at(cls, i), "id");
+                if (id && (id->type == JSON_STRING || id->type == JSON_NUMBER)) {
+                    best = json_at(cls, i);
+                    best_rank = k;
+                    idx(q, sub(r, p, "details.classifications"), i);
+                }
+                break;
+            }
+    }
+    if (!best)
+        return;
+    pr->buyer_kind = id_text(m, best, "id", q);
+    if (pr->buyer_kind)
+        pr->buyer_kind_scheme = dup_s(m, json_get_str(best, "scheme"));
+}
+
 /* ------------------------------------------------------------------ entry */
 
 int model_from_ocds(model_procurement **out, const json_value *rel, const codemap *cm,
@@ -1694,6 +1745,7 @@ int model_from_ocds(model_procurement **out, const json_value *rel, const codema
     map_parties(&m, rel);
     map_org_role(&m, json_get(rel, "buyer"), "buyer", "buyer", "buyer_from_parties",
                  &pr->buyer_id, &pr->buyer_name);
+    map_buyer_kind(&m, rel);
     {
         const json_value *t = json_get(rel, "tender");
         const json_value *pe = t && t->type == JSON_OBJECT ? json_get(t, "procuringEntity")

@@ -172,12 +172,84 @@ static void test_mixed_with_unknown(void **state)
     json_free(v);
 }
 
+/* The criterion result `id` in an evaluation printed with --criteria, or NULL. */
+static const json_value *criterion_result(const json_value *v, const char *ocid, const char *id)
+{
+    const json_value *l = json_get(json_get(v, ocid), "results");
+    size_t i;
+
+    for (i = 0; i < json_len(l); i++) {
+        const char *c = json_get_str(json_at(l, i), "criterion");
+        if (c && strcmp(c, id) == 0)
+            return json_at(l, i);
+    }
+    return NULL;
+}
+
+/* <buyer_kinds> filters judged from the buyer's legal type. The NLD notice's BT-11
+ * (cac:ContractingPartyType/cbc:PartyTypeCode listName="buyer-legal-type") is "ra", so
+ * the "la" criterion is not applicable and the "ra body-pl-ra" one runs (an open
+ * procedure: pass). The native sample publishes no buyer kind: insufficient_data. */
+static void test_criteria_buyer_kinds(void **state)
+{
+    static const char set[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<criteria_set id=\"bk\" version=\"1\" language=\"en\">\n"
+        "  <title lang=\"en\">Buyer kinds</title>\n"
+        "  <bands>\n"
+        "    <band min=\"0\" max=\"50\"><label lang=\"en\">high</label></band>\n"
+        "    <band min=\"50\" max=\"100\"><label lang=\"en\">low</label></band>\n"
+        "  </bands>\n"
+        "  <dimension name=\"procedure\" weight=\"1\">\n"
+        "    <criterion id=\"LOCAL\" indicator=\"non_competitive_method\" weight=\"1\" severity=\"high\">\n"
+        "      <applies_to><buyer_kinds>la</buyer_kinds></applies_to>\n"
+        "      <text lang=\"en\"><title>local</title></text></criterion>\n"
+        "    <criterion id=\"REGIONAL\" indicator=\"non_competitive_method\" weight=\"1\" severity=\"high\">\n"
+        "      <applies_to><buyer_kinds>ra body-pl-ra</buyer_kinds></applies_to>\n"
+        "      <text lang=\"en\"><title>regional</title></text></criterion>\n"
+        "  </dimension>\n"
+        "  <dimension name=\"content\" weight=\"1\"/>\n"
+        "  <dimension name=\"price\" weight=\"1\"/>\n"
+        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"
+        "</criteria_set>\n";
+    static const char nld[] = "ocds-procaudit-eforms-9974ccf1-1d0a-4393-9198-33b67d6e2cb7";
+    static const char nat[] = "ocds-procaudit-native-RCC-ASC-2024-017";
+    char path[] = "/tmp/procaudit-test-XXXXXX", args[8192];
+    int fd = mkstemp(path), status = -1;
+    json_value *v;
+    const json_value *x;
+
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, set, sizeof set - 1), (ssize_t)(sizeof set - 1));
+    close(fd);
+    assert_true((size_t)snprintf(args, sizeof args,
+                                 "--criteria %s samples/eforms/2024-OJS065-00191536_NLD_can.xml "
+                                 "samples/native/home-care-older-people.xml",
+                                 path) < sizeof args);
+    v = run_indicators(args, &status);
+    unlink(path);
+    assert_int_equal(status, 0);
+    x = criterion_result(v, nld, "LOCAL");
+    assert_non_null(x);
+    assert_string_equal(json_get_str(x, "status"), "not_applicable");
+    assert_string_equal(json_get_str(x, "explanation"), "Buyer kind 'ra' (eu-buyer-legal-type) is not one of: la.");
+    x = criterion_result(v, nld, "REGIONAL");
+    assert_non_null(x);
+    assert_string_equal(json_get_str(x, "status"), "pass");
+    x = criterion_result(v, nat, "REGIONAL");
+    assert_non_null(x);
+    assert_string_equal(json_get_str(x, "status"), "insufficient_data");
+    json_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eforms_samples),
         cmocka_unit_test(test_native_samples),
         cmocka_unit_test(test_mixed_with_unknown),
+        cmocka_unit_test(test_criteria_buyer_kinds),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -523,6 +523,48 @@ static void test_source_format(void **state)
     got_free(&g);
 }
 
+/* BT-11 buyer legal type, read by hand in samples/eforms/2024-OJS065-00191536_NLD_can.xml:
+ * (root)/cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode
+ * listName="buyer-legal-type" = "ra" (Waterschap Rivierenland, a regional water
+ * authority), the party ORG-0001 of cac:ContractingParty/cac:Party. It becomes the buyer
+ * party's details.classifications[] {eu-buyer-legal-type, ra, Regional authority} and
+ * the model's buyer_kind. */
+static void test_buyer_legal_type(void **state)
+{
+    got_t g;
+    char path[2048];
+    const json_value *r, *buyer, *cls;
+    model_procurement *p = NULL;
+    err_t e;
+
+    (void)state;
+    root_path(path, sizeof path, "samples/eforms/2024-OJS065-00191536_NLD_can.xml");
+    read_path(path, &g);
+    assert_int_equal(g.n_rel, 1);
+    r = g.rel[0];
+    assert_non_null(S(r, "buyer.id"));
+    buyer = by_id(json_get(r, "parties"), S(r, "buyer.id"));
+    assert_string_equal(json_get_str(buyer, "name"), "Waterschap Rivierenland");
+    cls = json_path(buyer, "details.classifications");
+    assert_int_equal(json_len(cls), 1);
+    assert_string_equal(json_get_str(json_at(cls, 0), "scheme"), "eu-buyer-legal-type");
+    assert_string_equal(json_get_str(json_at(cls, 0), "id"), "ra");
+    assert_string_equal(json_get_str(json_at(cls, 0), "description"), "Regional authority");
+    /* The other parties (the winner ORG-0003) are no buyers: no legal type. */
+    for (size_t i = 0; i < json_len(json_get(r, "parties")); i++) {
+        const json_value *pt = json_at(json_get(r, "parties"), i);
+        if (pt != buyer)
+            assert_null(json_get(pt, "details"));
+    }
+    err_clear(&e);
+    assert_int_equal(model_from_ocds(&p, r, NULL, &e), 0);
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "ra");
+    assert_string_equal(p->buyer_kind_scheme, "eu-buyer-legal-type");
+    model_procurement_free(p);
+    got_free(&g);
+}
+
 /* BEL, CAN, 5 lots, 2 winners per lot: ted-published/package_can_v1.8/2024-OJS065-00191534.xml */
 static void test_bel_can(void **state)
 {
@@ -1214,6 +1256,7 @@ int main(void)
         cmocka_unit_test(test_fin_cn),
         cmocka_unit_test(test_ita_cn),
         cmocka_unit_test(test_source_format),
+        cmocka_unit_test(test_buyer_legal_type),
         cmocka_unit_test(test_bel_can),
         cmocka_unit_test(test_ita_can_prefixed_root),
         cmocka_unit_test(test_cn_can_merge),

@@ -408,6 +408,39 @@ static void test_map_award_items(void **state)
     model_procurement_free(p);
 }
 
+/* The buyer's kind from the buyer party's details.classifications: eu-buyer-legal-type
+ * (eForms BT-11) before TED_CA_TYPE, schemes without case; other parties are not read. */
+static void test_map_buyer_kind(void **state)
+{
+    model_procurement *p;
+    (void)state;
+
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'S','roles':['supplier'],"
+              "   'details':{'classifications':[{'scheme':'eu-buyer-legal-type','id':'cga'}]}},"
+              "  {'id':'B','roles':['buyer'],'details':{'classifications':["
+              "   {'scheme':'TED_CA_TYPE','id':'REGIONAL_AUTHORITY'},{'scheme':'other','id':'x'},"
+              "   {'scheme':'EU-Buyer-Legal-Type','id':'la'}]}}]}");
+    assert_string_equal(p->buyer_id, "B");
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "la");
+    assert_string_equal(p->buyer_kind_scheme, "EU-Buyer-Legal-Type");
+    model_procurement_free(p);
+    /* Only TED's CA_TYPE: kept as published. */
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'B','details':{'classifications':[{'scheme':'TED_CA_TYPE','id':'MINISTRY'}]}}]}");
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "MINISTRY");
+    assert_string_equal(p->buyer_kind_scheme, "TED_CA_TYPE");
+    model_procurement_free(p);
+    /* The supplier's classification is not the buyer's; no buyer: no kind. */
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'S','details':{'classifications':[{'scheme':'eu-buyer-legal-type','id':'cga'}]}}]}");
+    assert_null(p->buyer_kind);
+    assert_null(p->buyer_kind_scheme);
+    model_procurement_free(p);
+}
+
 static void test_map_bids_awards_contracts(void **state)
 {
     model_procurement *p = map_q(quirky);
@@ -977,6 +1010,7 @@ int main(void)
         cmocka_unit_test(test_map_items_documents_milestones),
         cmocka_unit_test(test_map_bids_awards_contracts),
         cmocka_unit_test(test_map_award_items),
+        cmocka_unit_test(test_map_buyer_kind),
         cmocka_unit_test(test_map_absent_values_and_empty_strings),
         cmocka_unit_test(test_map_amount_quirks),
         cmocka_unit_test(test_map_date_quirks_in_release),
