@@ -669,8 +669,9 @@ json_value *eforms_map_org_ref(const map_org *o)
 
 /* ---------------------------------------------------------------- tender */
 
-/* BT-11 buyer legal type codes (eForms code list eforms-buyer-legal-type, the subset of
- * buyer-legal-type allowed in notices) and their English labels. */
+/* BT-11 buyer legal type codes (the buyer-legal-type authority list, version 20220615-0,
+ * of which eforms-buyer-legal-type allows all but eu-int-org) and their English labels.
+ * Older codes seen in SDK 1.3 notices (rl-aut) are kept as given, noted. */
 static const map_code map_buyer_legal_type[] = {
     {"body-pl", "body-pl", "Body governed by public law"},
     {"body-pl-cga", "body-pl-cga", "Body governed by public law, controlled by a central government authority"},
@@ -679,6 +680,7 @@ static const map_code map_buyer_legal_type[] = {
     {"cga", "cga", "Central government authority"},
     {"def-cont", "def-cont", "Defence contractor"},
     {"eu-ins-bod-ag", "eu-ins-bod-ag", "EU institution, body or agency"},
+    {"eu-int-org", "eu-int-org", "European Institution/Agency or International Organisation"},
     {"grp-p-aut", "grp-p-aut", "Group of public authorities"},
     {"int-org", "int-org", "International organisation"},
     {"la", "la", "Local authority"},

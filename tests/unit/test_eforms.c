@@ -563,6 +563,19 @@ static void test_buyer_legal_type(void **state)
     assert_string_equal(p->buyer_kind_scheme, "eu-buyer-legal-type");
     model_procurement_free(p);
     got_free(&g);
+    /* ted-published/eforms_sdk_v1.3/634807-2022.xml (root)/cac:ContractingParty/
+     * cac:ContractingPartyType/cbc:PartyTypeCode = "rl-aut", a code outside the list
+     * (20220615-0): kept as given, no label, noted. */
+    if (read_shared("ted-published/eforms_sdk_v1.3/634807-2022.xml", &g) != 0)
+        skip();
+    r = g.rel[0];
+    buyer = by_id(json_get(r, "parties"), S(r, "buyer.id"));
+    cls = json_path(buyer, "details.classifications");
+    assert_int_equal(json_len(cls), 1);
+    assert_string_equal(json_get_str(json_at(cls, 0), "id"), "rl-aut");
+    assert_null(json_get(json_at(cls, 0), "description"));
+    assert_true(has_note(&g, "code_outside_codelist"));
+    got_free(&g);
 }
 
 /* BEL, CAN, 5 lots, 2 winners per lot: ted-published/package_can_v1.8/2024-OJS065-00191534.xml */
