@@ -326,26 +326,6 @@ static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
 
 /* ---------------------------------------------------------------- the reader */
 
-static int eforms_emit_rejected(const char *path, const err_t *why, ocds_item_cb cb, void *ctx,
-                                ocds_read_stats *stats, err_t *e)
-{
-    ocds_item it;
-    int rc;
-
-    memset(&it, 0, sizeof it);
-    it.kind = OCDS_ITEM_REJECTED;
-    it.file = path;
-    it.line = 1;
-    err_set(&it.error, why->code, "%s: %s", path, why->msg);
-    if (stats)
-        stats->rejected++;
-    rc = cb(ctx, &it);
-    json_free(it.release);
-    if (rc)
-        return err_set(e, rc, "%s: the callback stopped the read", path);
-    return 0;
-}
-
 int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e)
 {
     char *buf = NULL;
@@ -482,7 +462,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     }
     goto cleanup;
 reject:
-    rc = eforms_emit_rejected(path, &why, cb, ctx, stats, e);
+    rc = ocds_emit_rejected(path, 0, 1, NULL, why.code, cb, ctx, stats, e, "%s: %s", path, why.msg);
 cleanup:
     if (rc == ERR_NOMEM && e && e->code != ERR_NOMEM)
         err_set(e, ERR_NOMEM, "%s: out of memory", path);

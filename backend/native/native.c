@@ -1297,29 +1297,6 @@ static int map_procurement(json_value **out, char **ocid_out, char **rid_out, xm
 
 /* ================================================================== the reader */
 
-static int emit_rejected(const char *path, size_t index, uint64_t line, const char *ocid,
-                         const char *msg, int code, ocds_item_cb cb, void *ctx,
-                         ocds_read_stats *stats, err_t *e)
-{
-    ocds_item it;
-    int rc;
-
-    memset(&it, 0, sizeof it);
-    it.kind = OCDS_ITEM_REJECTED;
-    it.file = path;
-    it.line = line;
-    it.index = index;
-    it.ocid = ocid;
-    err_set(&it.error, code, "%s", msg);
-    if (stats)
-        stats->rejected++;
-    rc = cb(ctx, &it);
-    json_free(it.release);
-    if (rc)
-        return err_set(e, rc, "%s: the callback stopped the read", path);
-    return 0;
-}
-
 /* The ocid a procurement element stands for (for messages), into out. */
 static void proc_ocid(xmlNodePtr proc, char *out, size_t n)
 {
@@ -1351,7 +1328,7 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         snprintf(stats->shape, sizeof stats->shape, "native_xml");
     rc = slurp(path, &buf, &len, &why);
     if (rc == ERR_LIMIT)
-        return emit_rejected(path, 0, 1, NULL, why.msg, ERR_LIMIT, cb, ctx, stats, e);
+        return ocds_emit_rejected(path, 0, 1, NULL, ERR_LIMIT, cb, ctx, stats, e, "%s", why.msg);
     if (rc)
         return err_set(e, rc, "%s", why.msg);
     rc = native_read_buffer(path, buf, len, cb, ctx, stats, e);
@@ -1488,21 +1465,19 @@ emit:
 
         proc_ocid(proc, ocid_s, sizeof ocid_s);
         if (vs.too_big[i]) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s:%ld: element <procurement>: more than %d elements",
-                     path, xmlGetLineNo(proc), NATIVE_MAX_ELEMENTS);
-            rc = emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc), ocid_s[0] ? ocid_s : NULL,
-                               msg, ERR_LIMIT, cb, ctx, stats, e);
+            rc = ocds_emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc),
+                                    ocid_s[0] ? ocid_s : NULL, ERR_LIMIT, cb, ctx, stats, e,
+                                    "%s:%ld: element <procurement>: more than %d elements",
+                                    path, xmlGetLineNo(proc), NATIVE_MAX_ELEMENTS);
             if (rc)
                 goto cleanup;
             continue;
         }
         if (vs.counts[i]) {
-            char msg[sizeof why.msg];
-            snprintf(msg, sizeof msg, "%s%s (xsd_invalid)", buf_cstr(&vs.msgs[i]),
-                     vs.counts[i] > NATIVE_MAX_ERRORS ? "; more errors follow" : "");
-            rc = emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc), ocid_s[0] ? ocid_s : NULL,
-                               msg, ERR_BAD_INPUT, cb, ctx, stats, e);
+            rc = ocds_emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc),
+                                    ocid_s[0] ? ocid_s : NULL, ERR_BAD_INPUT, cb, ctx, stats, e,
+                                    "%s%s (xsd_invalid)", buf_cstr(&vs.msgs[i]),
+                                    vs.counts[i] > NATIVE_MAX_ERRORS ? "; more errors follow" : "");
             if (rc)
                 goto cleanup;
             continue;
@@ -1540,8 +1515,8 @@ emit:
     rc = 0;
     goto cleanup;
 reject_file:
-    rc = emit_rejected(path, 0, 1, NULL, why.msg, why.code ? why.code : ERR_BAD_INPUT, cb,
-                       ctx, stats, e);
+    rc = ocds_emit_rejected(path, 0, 1, NULL, why.code ? why.code : ERR_BAD_INPUT, cb, ctx, stats,
+                            e, "%s", why.msg);
 cleanup:
     if (vc)
         xmlSchemaFreeValidCtxt(vc);
