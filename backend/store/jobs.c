@@ -2,6 +2,8 @@
  * transaction, fail with backoff, hand back the jobs of dead sessions, LISTEN/NOTIFY. */
 #include "store/jobs.h"
 
+#include "store/store.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -29,63 +31,23 @@ const char *store_job_kind_name(store_job_kind k)
     return "unknown";
 }
 
-int store_job_db_error(struct pg_conn *conn, const void *pgresult, const char *what, err_t *e)
+/* The store's statement runner with a label for messages. */
+static int job_exec(store *st, const char *what, const char *sql, int n, const char *const *params,
+                    ExecStatusType want, PGresult **out, err_t *e)
 {
-    const PGresult *r = pgresult;
-    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = r ? PQresultErrorMessage(r) : NULL;
-    int unavailable = 0;
-    char clean[600];
-    size_t n;
-
-    if (!msg || !*msg)
-        msg = conn ? PQerrorMessage(conn) : "no connection";
-    if (!conn || PQstatus(conn) == CONNECTION_BAD)
-        unavailable = 1;
-    if (state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-                  strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
-                  strcmp(state, "53300") == 0))
-        unavailable = 1;
-    /* A NULL result (not even a PGresult) means libpq lost the server. */
-    if (!r && conn && PQstatus(conn) != CONNECTION_OK)
-        unavailable = 1;
-    snprintf(clean, sizeof clean, "%s", msg);
-    n = strlen(clean);
-    while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
-        clean[--n] = '\0';
-    return err_set(e, unavailable ? ERR_DB_UNAVAILABLE : ERR_DB, "%s: %s", what, clean);
-}
-
-/* Runs one parameterised statement and checks the exact expected status. On success
- * *out holds the result (PQclear it); on failure it is cleared and e is set. */
-static int job_exec(PGconn *conn, const char *what, const char *sql, int n,
-                    const char *const *params, ExecStatusType want, PGresult **out, err_t *e)
-{
-    PGresult *r;
-
-    *out = NULL;
-    if (!conn)
-        return err_set(e, ERR_DB_UNAVAILABLE, "%s: no connection", what);
-    r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (!r || PQresultStatus(r) != want) {
-        int rc = store_job_db_error(conn, r, what, e);
-        PQclear(r);
-        return rc;
-    }
-    *out = r;
-    return 0;
-}
-
-static int job_cmd(PGconn *conn, const char *what, const char *sql, int n, const char *const *params,
-                   err_t *e)
-{
-    PGresult *r = NULL;
-    int rc = job_exec(conn, what, sql, n, params, PGRES_COMMAND_OK, &r, e);
-    PQclear(r);
+    int rc = store_exec(st, out, want, sql, n, params, e);
+    if (rc != 0)
+        err_prefix(e, "%s: ", what);
     return rc;
 }
 
-int store_job_enqueue(struct pg_conn *conn, store_job_kind kind, const char *ocid,
+static int job_cmd(store *st, const char *what, const char *sql, int n, const char *const *params,
+                   err_t *e)
+{
+    return job_exec(st, what, sql, n, params, PGRES_COMMAND_OK, NULL, e);
+}
+
+int store_job_enqueue(store *st, store_job_kind kind, const char *ocid,
                       const char *set_id, const char *path, err_t *e)
 {
     const char *p[4];
@@ -100,7 +62,7 @@ int store_job_enqueue(struct pg_conn *conn, store_job_kind kind, const char *oci
     p[1] = kind == STORE_JOB_INGEST ? NULL : ocid;
     p[2] = kind == STORE_JOB_INGEST ? NULL : set_id;
     p[3] = kind == STORE_JOB_INGEST ? path : NULL;
-    return job_cmd(conn, "enqueue job",
+    return job_cmd(st, "enqueue job",
                    "INSERT INTO jobs (kind, ocid, set_id, path) VALUES ($1, $2, $3, $4) "
                    "ON CONFLICT (kind, coalesce(ocid, ''), coalesce(set_id, ''), coalesce(path, '')) "
                    "WHERE state = 'pending' DO NOTHING",
@@ -115,7 +77,7 @@ static char *dup_col(const PGresult *r, const char *name)
     return strdup(PQgetvalue(r, 0, c));
 }
 
-int store_job_claim(struct pg_conn *conn, const char *me, store_job *out, err_t *e)
+int store_job_claim(store *st, const char *me, store_job *out, err_t *e)
 {
     PGresult *r = NULL;
     const char *p[1] = {me};
@@ -125,7 +87,7 @@ int store_job_claim(struct pg_conn *conn, const char *me, store_job *out, err_t 
     memset(out, 0, sizeof *out);
     /* The inner SELECT takes the row lock and skips rows other daemons hold, so two
      * daemons never claim the same job; the UPDATE commits the claim at once. */
-    rc = job_exec(conn, "claim job",
+    rc = job_exec(st, "claim job",
                   "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, "
                   "locked_pid = pg_backend_pid(), locked_at = now(), updated_at = now() "
                   "WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_after <= now() "
@@ -158,7 +120,7 @@ cleanup:
     return rc;
 }
 
-int store_job_begin(struct pg_conn *conn, const store_job *j, const char *me, err_t *e)
+int store_job_begin(store *st, const store_job *j, const char *me, err_t *e)
 {
     char id[32];
     const char *p[2] = {id, me};
@@ -166,10 +128,10 @@ int store_job_begin(struct pg_conn *conn, const store_job *j, const char *me, er
     int rc;
 
     snprintf(id, sizeof id, "%lld", j->id);
-    rc = job_cmd(conn, "begin job", "BEGIN", 0, NULL, e);
+    rc = store_begin(st, e);
     if (rc != 0)
         return rc;
-    rc = job_exec(conn, "lock job",
+    rc = job_exec(st, "lock job",
                   "SELECT id FROM jobs WHERE id = $1 AND state = 'running' AND locked_by = $2 "
                   "AND locked_pid = pg_backend_pid() FOR UPDATE",
                   2, p, PGRES_TUPLES_OK, &r, e);
@@ -177,39 +139,38 @@ int store_job_begin(struct pg_conn *conn, const store_job *j, const char *me, er
         rc = err_set(e, ERR_CONFLICT, "job %lld is no longer ours", j->id);
     PQclear(r);
     if (rc != 0)
-        store_job_rollback(conn);
+        store_job_rollback(st);
     return rc;
 }
 
-int store_job_finish(struct pg_conn *conn, const store_job *j, err_t *e)
+int store_job_finish(store *st, const store_job *j, err_t *e)
 {
     char id[32];
     const char *p[1] = {id};
     int rc;
 
     snprintf(id, sizeof id, "%lld", j->id);
-    rc = job_cmd(conn, "finish job",
+    rc = job_cmd(st, "finish job",
                  "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), "
                  "last_error = NULL, locked_pid = NULL WHERE id = $1",
                  1, p, e);
     if (rc != 0) {
-        store_job_rollback(conn);
+        store_job_rollback(st);
         return rc;
     }
-    return job_cmd(conn, "commit job", "COMMIT", 0, NULL, e);
+    rc = store_commit(st, e);
+    if (rc != 0)
+        err_prefix(e, "commit job: ");
+    return rc;
 }
 
-void store_job_rollback(struct pg_conn *conn)
+void store_job_rollback(store *st)
 {
-    PGresult *r;
-
-    if (!conn || PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) == PQTRANS_IDLE)
-        return;
-    r = PQexec(conn, "ROLLBACK");
-    PQclear(r);
+    err_t scratch;
+    store_rollback(st, &scratch);
 }
 
-int store_job_fail(struct pg_conn *conn, const store_job *j, const char *me, int max_attempts,
+int store_job_fail(store *st, const store_job *j, const char *me, int max_attempts,
                    int backoff_s, const char *msg, err_t *e)
 {
     char id[32], max[16], back[16], text[2001];
@@ -219,7 +180,7 @@ int store_job_fail(struct pg_conn *conn, const store_job *j, const char *me, int
     snprintf(max, sizeof max, "%d", max_attempts);
     snprintf(back, sizeof back, "%d", backoff_s);
     snprintf(text, sizeof text, "%s", msg ? msg : "");
-    return job_cmd(conn, "fail job",
+    return job_cmd(st, "fail job",
                    "UPDATE jobs SET state = CASE WHEN attempts >= $2::int THEN 'failed' ELSE 'pending' END, "
                    "run_after = now() + make_interval(secs => $3::int), last_error = $4, "
                    "locked_by = NULL, locked_pid = NULL, updated_at = now(), "
@@ -228,7 +189,7 @@ int store_job_fail(struct pg_conn *conn, const store_job *j, const char *me, int
                    5, p, e);
 }
 
-int store_job_rescue(struct pg_conn *conn, int max_attempts, long *n_out, err_t *e)
+int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e)
 {
     char max[16];
     const char *p[1] = {max};
@@ -243,7 +204,7 @@ int store_job_rescue(struct pg_conn *conn, int max_attempts, long *n_out, err_t 
      * roles without pg_read_all_stats: then the pid match alone counts as alive. A
      * pending job with the same payload may exist already; the unique index would
      * refuse a second one, so such a job is closed as done instead (its work is queued). */
-    rc = job_exec(conn, "rescue jobs",
+    rc = job_exec(st, "rescue jobs",
                   "WITH dead AS (SELECT j.id FROM jobs j WHERE j.state = 'running' AND NOT EXISTS "
                   "  (SELECT 1 FROM pg_stat_activity a WHERE a.pid = j.locked_pid "
                   "   AND (a.backend_start IS NULL OR a.backend_start <= j.locked_at)) "
@@ -263,18 +224,20 @@ int store_job_rescue(struct pg_conn *conn, int max_attempts, long *n_out, err_t 
     return rc;
 }
 
-int store_job_listen(struct pg_conn *conn, err_t *e)
+int store_job_listen(store *st, err_t *e)
 {
-    return job_cmd(conn, "listen", "LISTEN " STORE_JOB_CHANNEL, 0, NULL, e);
+    return job_cmd(st, "listen", "LISTEN " STORE_JOB_CHANNEL, 0, NULL, e);
 }
 
-int store_job_wait(struct pg_conn *conn, int timeout_ms, err_t *e)
+int store_job_wait(store *st, int timeout_ms, err_t *e)
 {
     struct pollfd pfd;
     PGnotify *n;
     int got = 0, sock;
 
-    if (!conn || PQstatus(conn) != CONNECTION_OK)
+    PGconn *conn = store_conn(st);
+
+    if (!store_ok(st))
         return err_set(e, ERR_DB_UNAVAILABLE, "wait: connection lost");
     /* Notifications may have arrived with an earlier result. */
     PQconsumeInput(conn);
@@ -298,7 +261,7 @@ int store_job_wait(struct pg_conn *conn, int timeout_ms, err_t *e)
     if (pfd.revents == 0)
         return 0;
     if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
-        return store_job_db_error(conn, NULL, "wait", e);
+        return store_result_error(st, NULL, "wait", e);
     while ((n = PQnotifies(conn)) != NULL) {
         PQfreemem(n);
         got = 1;
@@ -306,7 +269,7 @@ int store_job_wait(struct pg_conn *conn, int timeout_ms, err_t *e)
     return got;
 }
 
-int store_job_counts(struct pg_conn *conn, long counts[4], err_t *e)
+int store_job_counts(store *st, long counts[4], err_t *e)
 {
     static const char *const states[] = {"pending", "running", "done", "failed"};
     PGresult *r = NULL;
@@ -314,7 +277,7 @@ int store_job_counts(struct pg_conn *conn, long counts[4], err_t *e)
 
     for (int i = 0; i < 4; i++)
         counts[i] = 0;
-    rc = job_exec(conn, "count jobs", "SELECT state, count(*) AS n FROM jobs GROUP BY state", 0, NULL,
+    rc = job_exec(st, "count jobs", "SELECT state, count(*) AS n FROM jobs GROUP BY state", 0, NULL,
                   PGRES_TUPLES_OK, &r, e);
     if (rc != 0)
         return rc;

@@ -11,17 +11,17 @@
  * recovered without doing a job twice. A handler failure goes through store_job_fail:
  * `pending` again after a backoff, or `failed`.
  *
- * All functions take the daemon's libpq connection (PGconn, opaque here). Every function
- * returns 0 or a negative err_code and fills `e`: ERR_DB_UNAVAILABLE when the server
- * cannot be reached (connection lost, shutting down: retry after reconnecting), ERR_DB
- * when it refused a statement, ERR_NOMEM, plus the codes named per function.
+ * All functions take the daemon's store (one connection). Every function returns 0 or a
+ * negative err_code and fills `e`: ERR_DB_UNAVAILABLE when the server cannot be reached
+ * (connection lost, shutting down: retry after reconnecting), ERR_DB when it refused a
+ * statement, ERR_NOMEM, plus the codes named per function.
  */
 #ifndef PROCAUDIT_STORE_JOBS_H
 #define PROCAUDIT_STORE_JOBS_H
 
 #include "util/err.h"
 
-struct pg_conn; /* PGconn of libpq */
+typedef struct store store; /* store/store.h */
 
 typedef enum {
     STORE_JOB_INGEST = 0, /* ingest the file at `path` */
@@ -59,58 +59,52 @@ const char *store_job_kind_name(store_job_kind k);
  * A pending job with the same kind and payload makes this a no-op. ocid is required for
  * score and render, path for ingest; set_id may be NULL.
  * Returns 0, ERR_USAGE (missing payload), ERR_DB, ERR_DB_UNAVAILABLE. */
-int store_job_enqueue(struct pg_conn *conn, store_job_kind kind, const char *ocid,
+int store_job_enqueue(store *st, store_job_kind kind, const char *ocid,
                       const char *set_id, const char *path, err_t *e) PA_MUSTCHECK;
 
 /* Claims the oldest ready pending job for daemon `me` (its own statement, committed):
  * state running, attempts + 1, locked_by/locked_pid/locked_at set. Fills *out (owned by
  * the caller: store_job_dispose). Returns 0, ERR_NOT_FOUND (nothing ready), ERR_DB,
  * ERR_DB_UNAVAILABLE, ERR_NOMEM. */
-int store_job_claim(struct pg_conn *conn, const char *me, store_job *out, err_t *e) PA_MUSTCHECK;
+int store_job_claim(store *st, const char *me, store_job *out, err_t *e) PA_MUSTCHECK;
 
 /* Opens the transaction of a claimed job's work: BEGIN, then locks the job row and checks
  * that it is still running and locked by `me`. Returns 0 (transaction open), ERR_CONFLICT
  * (handed back meanwhile, e.g. after a reconnect: transaction rolled back, drop the job),
  * ERR_DB, ERR_DB_UNAVAILABLE. */
-int store_job_begin(struct pg_conn *conn, const store_job *j, const char *me, err_t *e) PA_MUSTCHECK;
+int store_job_begin(store *st, const store_job *j, const char *me, err_t *e) PA_MUSTCHECK;
 
 /* Marks the job done and COMMITs the transaction opened by store_job_begin.
  * Returns 0, ERR_DB, ERR_DB_UNAVAILABLE (then the outcome is unknown to us; the
  * database either committed everything or nothing). */
-int store_job_finish(struct pg_conn *conn, const store_job *j, err_t *e) PA_MUSTCHECK;
+int store_job_finish(store *st, const store_job *j, err_t *e) PA_MUSTCHECK;
 
 /* ROLLBACK of the open transaction, if any (errors ignored: a lost connection rolls back
  * by itself). */
-void store_job_rollback(struct pg_conn *conn);
+void store_job_rollback(store *st);
 
 /* Records a handler failure (own statement, outside any work transaction): pending again
  * after `backoff_s` seconds, or failed once attempts >= max_attempts; last_error = msg
  * (truncated to 2000 bytes). Only when still locked by `me`. Returns 0, ERR_DB,
  * ERR_DB_UNAVAILABLE. */
-int store_job_fail(struct pg_conn *conn, const store_job *j, const char *me, int max_attempts,
+int store_job_fail(store *st, const store_job *j, const char *me, int max_attempts,
                    int backoff_s, const char *msg, err_t *e) PA_MUSTCHECK;
 
 /* Hands back running jobs whose claiming session has ended (its daemon died or lost its
  * connection): pending, or failed when attempts >= max_attempts. *n_out = jobs handed
  * back (may be NULL). Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
-int store_job_rescue(struct pg_conn *conn, int max_attempts, long *n_out, err_t *e) PA_MUSTCHECK;
+int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e) PA_MUSTCHECK;
 
 /* LISTEN on STORE_JOB_CHANNEL. Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
-int store_job_listen(struct pg_conn *conn, err_t *e) PA_MUSTCHECK;
+int store_job_listen(store *st, err_t *e) PA_MUSTCHECK;
 
 /* Waits up to timeout_ms for a notification on the connection's socket, draining all
  * that arrived. Returns 1 (notified), 0 (timed out, or a signal interrupted the wait),
  * ERR_DB_UNAVAILABLE (connection lost). */
-int store_job_wait(struct pg_conn *conn, int timeout_ms, err_t *e);
+int store_job_wait(store *st, int timeout_ms, err_t *e);
 
 /* Counts jobs per state: counts[STORE_JOB_PENDING..STORE_JOB_FAILED].
  * Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
-int store_job_counts(struct pg_conn *conn, long counts[4], err_t *e) PA_MUSTCHECK;
-
-/* Maps the last failure on `conn` (and result status, may be NULL) to ERR_DB_UNAVAILABLE
- * (connection bad, SQLSTATE class 08, 57P01..57P03, 53300) or ERR_DB, with the server's
- * message in e prefixed by `what`. Exposed so the daemon classifies its other
- * statements the same way. */
-int store_job_db_error(struct pg_conn *conn, const void *pgresult, const char *what, err_t *e);
+int store_job_counts(store *st, long counts[4], err_t *e) PA_MUSTCHECK;
 
 #endif
