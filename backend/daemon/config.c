@@ -39,7 +39,7 @@ typedef struct {
 static const cfg_param cfg_params[] = {
     {"archive_dir", CT_STRING, F(archive_dir), "/var/lib/procaudit/spool/archive", 0, 0, 0,
      "Directory where files go once their ingest is committed."},
-    {"criteria", CT_LIST, F(criteria), "/usr/share/procaudit/criteria/default.xml", 1, 0, 0,
+    {"criteria", CT_LIST, F(criteria), "/usr/share/procaudit/criteria/international-red-flags.xml", 1, 0, 0,
      "Criteria-set files to score every procurement with, comma-separated."},
     {"database", CT_STRING, F(database), "", 0, 0, 0,
      "libpq conninfo or URI (\"host=... dbname=...\", \"postgresql://...\"); empty: the PG* environment variables."},
@@ -49,6 +49,8 @@ static const cfg_param cfg_params[] = {
      "A job that fails this many times is marked failed and left for an operator."},
     {"log_level", CT_LOGLEVEL, F(log_level), "info", 1, 0, 0,
      "Lowest level logged: error, warn, info or debug."},
+    {"migrations_dir", CT_STRING, F(migrations_dir), "", 0, 0, 0,
+     "Migrations the schema must match; empty: $PROCAUDIT_MIGRATIONS, else ../migrations beside the executable, else ./migrations."},
     {"name", CT_STRING, F(name), "", 0, 0, 0,
      "This daemon's name in the jobs table (locked_by); empty: hostname:pid."},
     {"poll_interval", CT_SECONDS, F(poll_interval), "5", 1, 1, 3600,
@@ -491,4 +493,21 @@ void cfg_nonreloadable_changes(const cfg_t *old, const cfg_t *new_, char *buf, s
                 used += (size_t)w;
         }
     }
+}
+
+int cfg_carry_nonreloadable(cfg_t *new_, const cfg_t *old, err_t *e)
+{
+    char v[CFG_MAX_VALUE * 2];
+
+    for (size_t i = 0; i < CFG_N; i++) {
+        const cfg_param *p = &cfg_params[i];
+        int rc;
+        if (p->reloadable)
+            continue;
+        value_text(old, p, v, sizeof v);
+        rc = cfg_set(new_, p->name, v, NULL, e);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }

@@ -34,6 +34,7 @@ typedef struct {
     char *inbox_dir;          /* files to ingest are dropped here */
     int job_max_attempts;     /* a job failing this many times is marked failed */
     log_level log_level;
+    char *migrations_dir;     /* "" = store_migrations_dir's search */
     char *name;               /* this daemon's name in jobs.locked_by; "" = host:pid */
     int poll_interval;        /* seconds between job polls when no NOTIFY arrives */
     cfg_audience report_audience;
@@ -81,5 +82,9 @@ void cfg_doc_markdown(FILE *out);
 /* Names the keys whose values differ between `old` and `new` but cannot change without
  * a restart, as a comma-separated list into `buf` (empty when none). */
 void cfg_nonreloadable_changes(const cfg_t *old, const cfg_t *new_, char *buf, size_t size);
+
+/* Copies the values of the keys that need a restart from `old` into `new_`, so a reload
+ * applies only what it can. Returns 0 or ERR_NOMEM. */
+int cfg_carry_nonreloadable(cfg_t *new_, const cfg_t *old, err_t *e) PA_MUSTCHECK;
 
 #endif
