@@ -1,0 +1,62 @@
+/* dtest.h - helpers for the daemon's integration tests: a fresh migrated database, a
+ * temporary spool, a config file, starting/stopping build/procauditd, waiting for it. */
+#ifndef PROCAUDIT_DTEST_H
+#define PROCAUDIT_DTEST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "store/store.h"
+
+typedef struct {
+    char db[64];          /* database name */
+    char conninfo[128];   /* "dbname=..." (host/port/user from PG*) */
+    char root[256];       /* temporary directory */
+    char inbox[300], archive[300], rejected[300], reports[300];
+    char conf[300];       /* config file path */
+    char log[300];        /* daemon stderr */
+} dtest_env;
+
+/* The repository root ($PROCAUDIT_ROOT, else "."), and the shared data folder
+ * ($PROCAUDIT_SHARED/data) or NULL when absent. */
+const char *dtest_root(void);
+const char *dtest_shared_data(void);
+
+/* Drops and creates database `name`, applies every migration, creates a temporary spool
+ * and writes a config (poll_interval 1, settle_time 0, backoff 1..2 s, criteria = every
+ * templates/criteria/NAME.xml set named in `criteria` (comma-separated; NULL = the
+ * international red flags set), plus `extra` lines). Returns 0 or -1 (message on stderr). */
+int dtest_setup(dtest_env *env, const char *name, const char *criteria, const char *extra);
+
+/* Removes the temporary directory. */
+void dtest_teardown(dtest_env *env);
+
+/* Opens a store on env's database (store_close it). */
+store *dtest_store(const dtest_env *env);
+
+/* Starts build/procauditd -c env->conf with stderr appended to env->log (or `log` when
+ * not NULL). Returns the pid. */
+pid_t dtest_start(const dtest_env *env, const char *log);
+
+/* Sends `sig`, waits up to timeout_s for the exit; returns the exit status (0..255),
+ * 128 + signal when killed, or -1 on timeout (then the process is SIGKILLed). */
+int dtest_stop(pid_t pid, int sig, int timeout_s);
+
+/* A single-number query on env's database (-1 on error). */
+long dtest_count(const dtest_env *env, const char *sql);
+
+/* Files in a directory, not counting names that begin with "." or end in ".error". */
+long dtest_files(const char *dir);
+
+/* Waits until the inbox and all claim directories are empty and no job is pending or
+ * running, for up to timeout_s. Returns 0 when idle, -1 on timeout. */
+int dtest_wait_idle(const dtest_env *env, int timeout_s);
+
+/* Copies a file into dir under `name` (written as .name.tmp, then renamed into place).
+ * Returns 0 or -1. */
+int dtest_drop(const char *src, const char *dir, const char *name);
+
+/* 1 when the log file contains `needle`. */
+int dtest_log_has(const char *log, const char *needle);
+
+#endif
