@@ -23,6 +23,7 @@ CREATE TABLE jobs (
     updated_at  timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz,
     last_error  text,
+    result      text,            -- what a done job produced (render: the report path)
     CHECK ((kind = 'ingest') = (path IS NOT NULL)),
     CHECK (kind = 'ingest' OR ocid IS NOT NULL)
 );

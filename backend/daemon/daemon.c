@@ -273,7 +273,7 @@ static int step_job(worker *w)
             err_t e2;
             rc = store_job_begin(w->st, &job, w->me, &e2);
             if (rc == 0)
-                rc = store_job_finish(w->st, &job, &e2);
+                rc = store_job_finish(w->st, &job, NULL, &e2);
             if (rc != 0)
                 e = e2;
         }
@@ -294,7 +294,7 @@ static int step_job(worker *w)
                 rc = 0;
             }
             if (rc == 0)
-                rc = store_job_finish(w->st, &job, &e);
+                rc = store_job_finish(w->st, &job, out[0] ? out : NULL, &e);
             else
                 store_job_rollback(w->st);
         }

@@ -143,17 +143,17 @@ int store_job_begin(store *st, const store_job *j, const char *me, err_t *e)
     return rc;
 }
 
-int store_job_finish(store *st, const store_job *j, err_t *e)
+int store_job_finish(store *st, const store_job *j, const char *result, err_t *e)
 {
     char id[32];
-    const char *p[1] = {id};
+    const char *p[2] = {id, result};
     int rc;
 
     snprintf(id, sizeof id, "%lld", j->id);
     rc = job_cmd(st, "finish job",
                  "UPDATE jobs SET state = 'done', finished_at = now(), updated_at = now(), "
-                 "last_error = NULL, locked_pid = NULL WHERE id = $1",
-                 1, p, e);
+                 "last_error = NULL, locked_pid = NULL, result = $2 WHERE id = $1",
+                 2, p, e);
     if (rc != 0) {
         store_job_rollback(st);
         return rc;

@@ -74,10 +74,10 @@ int store_job_claim(store *st, const char *me, store_job *out, err_t *e) PA_MUST
  * ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_job_begin(store *st, const store_job *j, const char *me, err_t *e) PA_MUSTCHECK;
 
-/* Marks the job done and COMMITs the transaction opened by store_job_begin.
- * Returns 0, ERR_DB, ERR_DB_UNAVAILABLE (then the outcome is unknown to us; the
+/* Marks the job done, with `result` (what it produced, e.g. a report path; may be
+ * NULL), and COMMITs the transaction opened by store_job_begin. Returns 0, ERR_DB, ERR_DB_UNAVAILABLE (then the outcome is unknown to us; the
  * database either committed everything or nothing). */
-int store_job_finish(store *st, const store_job *j, err_t *e) PA_MUSTCHECK;
+int store_job_finish(store *st, const store_job *j, const char *result, err_t *e) PA_MUSTCHECK;
 
 /* ROLLBACK of the open transaction, if any (errors ignored: a lost connection rolls back
  * by itself). */

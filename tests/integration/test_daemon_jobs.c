@@ -98,9 +98,9 @@ static void test_store_job_claim_finish_and_fail_with_backoff(void **state)
     assert_int_equal(store_job_begin(st, &j, "me", &e), 0);
     exec_ok(st, "CREATE TEMP TABLE work_done (id int)");
     exec_ok(st, "INSERT INTO work_done VALUES (1)");
-    assert_int_equal(store_job_finish(st, &j, &e), 0);
+    assert_int_equal(store_job_finish(st, &j, "made", &e), 0);
     assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE ocid = 'ocds-1' AND state = 'done' "
-                                       "AND finished_at IS NOT NULL"),
+                                       "AND finished_at IS NOT NULL AND result = 'made'"),
                      1);
     store_job_dispose(&j);
 
@@ -191,7 +191,7 @@ static void test_store_job_concurrent_claims_do_each_job_once(void **state)
                 snprintf(id, sizeof id, "%lld", j.id);
                 if (store_job_begin(s, &j, me, &e) != 0 ||
                     store_exec(s, NULL, PGRES_COMMAND_OK, "INSERT INTO job_log VALUES ($1, $2)", 2, p, &e) != 0 ||
-                    store_job_finish(s, &j, &e) != 0)
+                    store_job_finish(s, &j, NULL, &e) != 0)
                     _exit(2);
                 store_job_dispose(&j);
             }
