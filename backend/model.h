@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/err.h"
+
 typedef struct {
     int present;        /* 1 when `amount` holds a parsed number */
     double amount;      /* in `currency`; may be negative or huge in hostile data */
@@ -110,12 +112,13 @@ typedef struct {
     char *weight_kind;            /* "percentage", "points", "order" (BT-5421) or NULL */
     int has_share;
     double share;                 /* weight normalised to 0..1 of the total, when meaningful */
+    char *related_lot;            /* the lot id for tender.lots[].awardCriteria, else NULL */
 } model_award_criterion;
 
 typedef struct {
     char *id;
-    char *status;                 /* bids extension statusDetails mapped to the codelist */
-    char *status_raw;             /* publisher's code when the code map replaced it */
+    char *status;                 /* bids.details[].status, bidStatus codelist after the code map */
+    char *status_raw;             /* publisher's code when mapped or outside the codelist */
     model_date date;
     model_amount value;
     char **tenderer_ids;
@@ -127,7 +130,8 @@ typedef struct {
 typedef struct {
     char *id;
     char *title;
-    char *status;
+    char *status;                 /* awardStatus codelist (after the code map) */
+    char *status_raw;             /* publisher's code when mapped or outside the codelist */
     model_date date;
     model_amount value;
     char **supplier_ids;
@@ -161,7 +165,8 @@ typedef struct {
     char *id;
     char *award_id;
     char *title;
-    char *status;
+    char *status;                 /* contractStatus codelist (after the code map) */
+    char *status_raw;             /* publisher's code when mapped or outside the codelist */
     model_amount value;           /* current value (after amendments when published so) */
     model_amount original_value;  /* the value first published, when the releases show it */
     model_date date_signed;
@@ -197,11 +202,13 @@ typedef struct {
     char *title;
     char *description;
     char *tender_status;
+    char *tender_status_raw;      /* publisher's value when mapped or outside the codelist */
     char *procurement_method;     /* open | selective | limited | direct (codelist) */
     char *procurement_method_raw; /* publisher's value when mapped or outside the codelist */
     char *procurement_method_details;
     char *procurement_method_rationale;
     char *main_procurement_category;  /* goods | works | services */
+    char *main_procurement_category_raw;
     char *award_criteria;         /* OCDS awardCriteria (priceOnly, ratedCriteria, ...) */
     char *award_criteria_raw;
     char *award_criteria_details;
@@ -244,6 +251,15 @@ typedef struct {
 
 /* Frees everything a model_procurement owns, then the struct itself. NULL is accepted. */
 void model_procurement_free(model_procurement *p);
+
+/* Frees n notes (their strings) and the array itself. NULL is accepted. */
+void model_notes_free(model_note *notes, size_t n);
+
+/* Appends a note {code, field, printf(fmt...)} to the growable array *notes of *n
+ * entries (realloc'd; the caller owns it and frees it with model_notes_free). field may
+ * be NULL. Returns 0 or ERR_NOMEM (the array is left as it was). */
+int model_note_add(model_note **notes, size_t *n, const char *code, const char *field,
+                   const char *fmt, ...) PA_PRINTF(5, 6) PA_MUSTCHECK;
 
 /* Finds a party by id; NULL when absent or id is NULL. */
 const model_party *model_party_find(const model_procurement *p, const char *id);

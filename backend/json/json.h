@@ -101,4 +101,39 @@ int json_write(buf_t *b, const json_value *v) PA_MUSTCHECK;
  * equal content gives equal bytes (used for content hashes and determinism). */
 int json_write_canonical(buf_t *b, const json_value *v) PA_MUSTCHECK;
 
+/* --- Additions (json helper): storage note, incremental building, UTF-8 check. ---
+ *
+ * Storage: a JSON_STRING's or JSON_NUMBER's text is allocated together with its node by
+ * the constructors (one allocation). Never free() or reassign u.string.s / u.number.text
+ * of a node made by this module: to change a value, replace the node (json_object_set,
+ * or json_free + a new node). The text is always NUL-terminated.
+ */
+
+/* Incremental building of one tree from parser events (yajl callbacks, or the OCDS
+ * reader's own events). Keys may repeat: at the end of an object duplicates are removed,
+ * the last value wins. The builder refuses nesting deeper than `max_depth`
+ * (ERR_LIMIT). All json_builder_* functions return 0, ERR_NOMEM, ERR_LIMIT (depth) or
+ * ERR_BAD_INPUT (an event that does not fit: a key outside an object, a value where a key
+ * is expected, an end with nothing open, a second top-level value). */
+typedef struct json_builder json_builder;
+json_builder *json_builder_new(size_t max_depth);      /* NULL when out of memory */
+void json_builder_free(json_builder *b);               /* also frees a partial tree */
+void json_builder_reset(json_builder *b);              /* drops a partial or finished tree */
+int json_builder_scalar(json_builder *b, json_value *v) PA_MUSTCHECK; /* takes v */
+int json_builder_start_object(json_builder *b) PA_MUSTCHECK;
+int json_builder_key(json_builder *b, const char *key, size_t len) PA_MUSTCHECK;
+int json_builder_start_array(json_builder *b) PA_MUSTCHECK;
+int json_builder_end(json_builder *b) PA_MUSTCHECK;    /* closes the open object/array */
+size_t json_builder_depth(const json_builder *b);      /* open containers */
+/* The finished tree (caller owns it), or NULL when nothing or only part was built. */
+json_value *json_builder_take(json_builder *b);
+
+/* Length of the longest valid UTF-8 prefix of s (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). When the first invalid sequence is only cut off by the end of
+ * s (a chunk boundary), *truncated is set to 1, else 0. Returns len when all is valid. */
+size_t json_utf8_valid_prefix(const char *s, size_t len, int *truncated);
+
+/* Appends the JSON string literal of s (quotes and escapes) to b. */
+int json_write_string(buf_t *b, const char *s, size_t len) PA_MUSTCHECK;
+
 #endif
