@@ -583,6 +583,7 @@ void json_builder_free(json_builder *b)
 }
 
 size_t json_builder_depth(const json_builder *b) { return b->depth; }
+const json_value *json_builder_root(const json_builder *b) { return b->root; }
 
 /* Removes duplicate keys of an object, keeping the last value of each (in the position
  * of that last occurrence). */

@@ -127,6 +127,9 @@ int json_builder_end(json_builder *b) PA_MUSTCHECK;    /* closes the open object
 size_t json_builder_depth(const json_builder *b);      /* open containers */
 /* The finished tree (caller owns it), or NULL when nothing or only part was built. */
 json_value *json_builder_take(json_builder *b);
+/* The root built so far, complete or not (owned by the builder), or NULL. Lets a caller
+ * look at the finished members of a partly built object (duplicates not yet removed). */
+const json_value *json_builder_root(const json_builder *b);
 
 /* Length of the longest valid UTF-8 prefix of s (RFC 3629: no overlongs, no surrogates,
  * nothing above U+10FFFF). When the first invalid sequence is only cut off by the end of

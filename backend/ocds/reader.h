@@ -64,4 +64,42 @@ typedef struct {
     char shape[32];          /* "release_package", "record_package", "jsonl", ... */
 } ocds_read_stats;
 
+/* Reads the OCDS file at `path` (streamed in 64 KiB chunks; see the shapes above) and
+ * calls cb(ctx, item) once per item, in file order. `stats` (may be NULL) is filled in.
+ * The file is checked to be UTF-8 before any item is handed over, so a file in another
+ * encoding yields no items at all.
+ * Returns 0 when the file was read to its end (rejected records included: they are
+ * items, counted in stats->rejected), or:
+ *   ERR_IO        the file cannot be opened or read;
+ *   ERR_BAD_INPUT the file itself is bad: empty (0 bytes or only white space), not UTF-8
+ *                 (the message names the byte offset and line, and says when the bytes
+ *                 look like ISO-8859-1), or broken JSON that cannot be resynchronised
+ *                 (byte offset and line named). Items before the break were handed over:
+ *                 a caller that wants all-or-nothing drops them (one transaction);
+ *   ERR_LIMIT     nesting deeper than 100000 levels (the parser stops);
+ *   ERR_NOMEM;
+ *   or the negative code the callback returned, with the callback's message (from
+ *   item->error, when it set one) in e. */
+int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats,
+                   err_t *e) PA_MUSTCHECK;
+
+/* The same on a buffer in memory; `name` stands for the file name in messages. */
+int ocds_read_buffer(const char *name, const char *data, size_t len, ocds_item_cb cb,
+                     void *ctx, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
+
+/* Incremental reading, for data that arrives in pieces (a pipe, a socket). Chunks may be
+ * cut anywhere (inside a UTF-8 sequence or a token); the items are the same as for one
+ * whole buffer. UTF-8 is checked as the bytes arrive, so items before an invalid byte
+ * have been handed over when the error is returned.
+ *   ocds_reader_new: NULL when out of memory. `name` is copied.
+ *   ocds_reader_feed: 0 or an error as ocds_read_file (after an error, stop feeding).
+ *   ocds_reader_finish: ends the input (a truncated last value is reported here), fills
+ *   stats; 0 or an error as ocds_read_file.
+ *   ocds_reader_free: NULL accepted. */
+typedef struct ocds_reader ocds_reader;
+ocds_reader *ocds_reader_new(const char *name, ocds_item_cb cb, void *ctx);
+int ocds_reader_feed(ocds_reader *r, const char *data, size_t len, err_t *e) PA_MUSTCHECK;
+int ocds_reader_finish(ocds_reader *r, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
+void ocds_reader_free(ocds_reader *r);
+
 #endif

@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 
+#include "model.h"
 #include "util/err.h"
 
 typedef struct store store;
@@ -104,5 +105,109 @@ int store_migrate(store *st, const char *dir, store_migrate_report *report, err_
  * database newer -> "upgrade procaudit (or point --dir at the newer migrations)";
  * changed file -> "restore the applied file". Also ERR_IO, ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_schema_check(store *st, const char *dir, err_t *e) PA_MUSTCHECK;
+
+/* --- ingest writes (write.c) ---
+ *
+ * The ingest writes in batches: a store_batch collects rows for every table in memory
+ * (as binary PostgreSQL arrays, so no value is ever escaped into SQL) and
+ * store_batch_flush sends one INSERT ... SELECT FROM unnest($1::text[], ...) per table.
+ * Memory is the batch's rows only; the caller flushes every few hundred releases.
+ * Keys longer than STORE_KEY_MAX bytes (ocid, ids) are cut at a UTF-8 boundary so that
+ * hostile ids cannot exceed PostgreSQL's index row limit.
+ */
+#define STORE_KEY_MAX 400
+
+typedef struct store_batch store_batch;
+
+/* One release as received. `json` is its canonical JSON (json_write_canonical) of
+ * `json_len` bytes and `sha256` the hex SHA-256 of those bytes. `date` is seconds since
+ * the epoch when has_date. `version` is 1 for a new (ocid, release_id), n+1 for a new
+ * content of a known one. */
+typedef struct {
+    const char *ocid;
+    const char *release_id;
+    const char *sha256;
+    int version;
+    int has_date;
+    int64_t date;
+    const char *json;
+    size_t json_len;
+    uint64_t offset;
+    uint64_t line;
+} store_release_row;
+
+/* Creates an empty batch (store_batch_free it). Errors: ERR_NOMEM. */
+int store_batch_new(store_batch **out, err_t *e) PA_MUSTCHECK;
+void store_batch_free(store_batch *b);
+/* Drops every row collected (after a failed flush, for instance). */
+void store_batch_reset(store_batch *b);
+/* Bytes of row data collected so far (to flush before memory grows). */
+size_t store_batch_bytes(const store_batch *b);
+
+/* The adders copy what they are given; they return 0, ERR_NOMEM or ERR_LIMIT. */
+int store_batch_release(store_batch *b, const store_release_row *r) PA_MUSTCHECK;
+/* The compiled release of one ocid (at most one per ocid per flush). source is "merged"
+ * or "published"; n_releases the number of releases merged (0 when published). */
+int store_batch_compiled(store_batch *b, const char *ocid, const char *json, size_t len,
+                         const char *source, int n_releases) PA_MUSTCHECK;
+/* The procurement row and every normalised row of one mapped ocid (at most one per ocid
+ * per flush). Unless `fresh` (the ocid has no rows yet), the flush first deletes the
+ * ocid's normalised rows and its 'compile' notes. Mapping notes of p are not added here
+ * (add them with store_batch_note, origin "compile"). */
+int store_batch_procurement(store_batch *b, const model_procurement *p, int fresh) PA_MUSTCHECK;
+/* A data-quality note; origin "read", "compile" or "ingest"; ocid, field may be NULL;
+ * file_id 0 = none. */
+int store_batch_note(store_batch *b, const char *ocid, int64_t file_id, const char *origin,
+                     const char *code, const char *field, const char *message) PA_MUSTCHECK;
+/* A rejected record of the file being ingested (ocid and field may be NULL). */
+int store_batch_rejected(store_batch *b, uint64_t position, uint64_t line, uint64_t index,
+                         const char *ocid, const char *field, const char *message) PA_MUSTCHECK;
+/* Writes everything collected (inside the caller's transaction), then empties the batch.
+ * file_id is the ingested_files row the releases and rejected records belong to.
+ * Errors: ERR_DB, ERR_DB_UNAVAILABLE, ERR_NOMEM. On failure the batch is emptied too. */
+int store_batch_flush(store *st, store_batch *b, int64_t file_id, err_t *e) PA_MUSTCHECK;
+
+/* --- ingested_files --- */
+
+typedef struct {
+    int found;          /* 1 when a row with this sha256 exists */
+    int64_t id;
+    char status[16];    /* "ingested" or "rejected" */
+    char format[16];
+    char name[512];
+    char error[512];    /* why it was rejected */
+} store_file_info;
+
+/* Looks up a file by content. Errors: ERR_DB, ERR_DB_UNAVAILABLE. */
+int store_file_find(store *st, const char *sha256, store_file_info *out, err_t *e) PA_MUSTCHECK;
+/* Inserts (or, for a row with this sha256 that was rejected, reuses) the file's row,
+ * status 'ingested' (the caller's transaction makes that true or void); *id gets its id. */
+int store_file_begin(store *st, const char *name, uint64_t size, const char *sha256,
+                     const char *format, int64_t *id, err_t *e) PA_MUSTCHECK;
+/* Sets status ('ingested'|'rejected'), format, shape, stats (a JSON object) and error
+ * (NULL when none). */
+int store_file_finish(store *st, int64_t id, const char *status, const char *format,
+                      const char *shape, const char *stats_json, const char *error,
+                      err_t *e) PA_MUSTCHECK;
+/* Records a file rejected as a whole, in its own statement (outside any ingest
+ * transaction): inserts or updates the row by sha256. */
+int store_file_reject(store *st, const char *name, uint64_t size, const char *sha256,
+                      const char *format, const char *error, err_t *e) PA_MUSTCHECK;
+
+/* --- reading releases back --- */
+
+/* Called per stored release of the asked ocids: kind 'r' with release_id, sha256 and
+ * version; kind 'c' (release_id/sha256 NULL) once per ocid that has a compiled release.
+ * Return 0 to go on or an err_code to stop. */
+typedef int (*store_known_cb)(void *ctx, char kind, const char *ocid, const char *release_id,
+                              const char *sha256, int version);
+int store_releases_known(store *st, const char *const *ocids, size_t n, store_known_cb cb,
+                         void *ctx, err_t *e) PA_MUSTCHECK;
+
+/* Called per (ocid, release_id) with the latest version's JSON (len bytes). */
+typedef int (*store_loaded_cb)(void *ctx, const char *ocid, const char *release_id,
+                               const char *json, size_t len);
+int store_releases_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
+                        void *ctx, err_t *e) PA_MUSTCHECK;
 
 #endif
