@@ -102,9 +102,8 @@ static const char SQL_DELETE[] =
     " d7 AS (DELETE FROM contracts WHERE ocid = ANY($1::text[])),\n"
     " d8 AS (DELETE FROM amendments WHERE ocid = ANY($1::text[])),\n"
     " d9 AS (DELETE FROM documents WHERE ocid = ANY($1::text[])),\n"
-    " d10 AS (DELETE FROM transactions WHERE ocid = ANY($1::text[])),\n"
-    " d11 AS (DELETE FROM quality_notes WHERE origin = 'compile' AND ocid = ANY($1::text[]))\n"
-    "SELECT 1";
+    " d10 AS (DELETE FROM transactions WHERE ocid = ANY($1::text[]))\n"
+    "DELETE FROM quality_notes WHERE origin = 'compile' AND ocid = ANY($1::text[])";
 
 static const char SQL_PROCUREMENTS[] =
     "INSERT INTO procurements (ocid, source_format, date, language, buyer_id, buyer_name,\n"
