@@ -202,7 +202,16 @@ static int step_file(worker *w)
         worker_lost(w, &e);
         goto cleanup;
     }
-    if (rc == 0) {
+    if (rc == 0 && stats.duplicate_file) {
+        err_t me;
+        log_info(name, "already ingested (same SHA-256): nothing changed");
+        if (spool_archive(w->sp, path, name, &me) != 0) {
+            log_error(name, "not archived: %s", me.msg);
+            ret = -DAEMON_EXIT_INFRA;
+        } else {
+            w->files_ok++;
+        }
+    } else if (rc == 0) {
         err_t me;
         log_info(name, "ingested (%s): %zu releases new, %zu unchanged, %zu changed, %zu compiled; "
                        "%zu procurements, %zu records rejected, %zu notes",

@@ -111,9 +111,8 @@ int handler_can_render(void) { return 0; }
 int handler_ingest(handler_ctx *h, store *st, const char *path, ingest_stats *stats, err_t *e)
 {
     (void)h;
-    (void)st;
     memset(stats, 0, sizeof *stats);
-    return err_set(e, ERR_GENERIC, "%s: this build has no ingest (store branch not merged)", path);
+    return ingest_file(st, path, stats, e);
 }
 
 int handler_score(handler_ctx *h, store *st, const store_job *job, size_t *n_evaluations, err_t *e)
