@@ -52,7 +52,7 @@ static const cfg_param cfg_params[] = {
     {"migrations_dir", CT_STRING, F(migrations_dir), "", 0, 0, 0,
      "Migrations the schema must match; empty: $PROCAUDIT_MIGRATIONS, else ../migrations beside the executable, else ./migrations."},
     {"name", CT_STRING, F(name), "", 0, 0, 0,
-     "This daemon's name in the jobs table (locked_by); empty: hostname:pid."},
+     "This daemon's name in jobs.locked_by and its claim directory; empty: HOSTNAME-PID. Give each daemon sharing a database a distinct name."},
     {"poll_interval", CT_SECONDS, F(poll_interval), "5", 1, 1, 3600,
      "Seconds between scans of the inbox and polls of the jobs table when no notification arrives."},
     {"rejected_dir", CT_STRING, F(rejected_dir), "/var/lib/procaudit/spool/rejected", 0, 0, 0,

@@ -213,6 +213,43 @@ static void test_report_name_is_safe_and_stable(void **state)
     assert_int_equal(handler_report_name(c, 20, "ocds-1", "irf", CFG_AUDIENCE_PUBLIC, "en", &e), ERR_LIMIT);
 }
 
+/* docs/daemon.md carries the reference table between two markers; it must be exactly
+ * what the table prints, so the docs cannot drift from the code. */
+static void test_cfg_docs_page_matches_the_table(void **state)
+{
+    char path[1024], *doc = NULL, *gen = NULL;
+    size_t dlen = 0, glen = 0;
+    const char *root = getenv("PROCAUDIT_ROOT");
+    FILE *f, *g;
+    const char *b, *end;
+    (void)state;
+    snprintf(path, sizeof path, "%s/docs/daemon.md", root && *root ? root : ".");
+    f = fopen(path, "r");
+    if (!f)
+        skip();
+    g = open_memstream(&doc, &dlen);
+    {
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            fwrite(chunk, 1, n, g);
+    }
+    fclose(f);
+    fclose(g);
+    g = open_memstream(&gen, &glen);
+    cfg_doc_markdown(g);
+    fclose(g);
+    b = strstr(doc, "<!-- config:begin -->\n");
+    end = strstr(doc, "<!-- config:end -->");
+    assert_non_null(b);
+    assert_non_null(end);
+    b += strlen("<!-- config:begin -->\n");
+    assert_int_equal((size_t)(end - b), glen);
+    assert_memory_equal(b, gen, glen);
+    free(doc);
+    free(gen);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_cfg_show_output_parses_back_to_the_same_values),
         cmocka_unit_test(test_cfg_reload_keeps_restart_only_keys),
         cmocka_unit_test(test_report_name_is_safe_and_stable),
+        cmocka_unit_test(test_cfg_docs_page_matches_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
