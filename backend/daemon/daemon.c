@@ -97,6 +97,7 @@ typedef struct {
     double down_since;
     double next_rescue;
     int files_in_row;
+    unsigned kinds;         /* the job kinds this build can run */
     unsigned long files_ok, files_rejected, jobs_done, jobs_failed;
 } worker;
 
@@ -260,7 +261,7 @@ static int step_job(worker *w)
     int rc;
 
     err_clear(&e);
-    rc = store_job_claim(w->st, w->me, &job, &e);
+    rc = store_job_claim(w->st, w->me, w->kinds, &job, &e);
     if (rc == ERR_NOT_FOUND)
         return 0;
     if (rc != 0) {
@@ -623,6 +624,9 @@ int daemon_run(const char *config_path)
     w.config_path = config_path;
     w.main_process = 1;
     w.healthy = 1;
+    w.kinds = STORE_JOB_KIND_BIT(STORE_JOB_INGEST) |
+              (handler_can_score() ? STORE_JOB_KIND_BIT(STORE_JOB_SCORE) : 0) |
+              (handler_can_render() ? STORE_JOB_KIND_BIT(STORE_JOB_RENDER) : 0);
     install_signals();
     rc = load_all(&w, config_path);
     if (rc != 0)
@@ -650,8 +654,10 @@ int daemon_run(const char *config_path)
         worker_dispose(&w);
         return DAEMON_EXIT_INFRA;
     }
-    log_info("daemon", "procauditd %s started: inbox %s, %zu criteria set(s), %d worker(s), database %s",
+    log_info("daemon", "procauditd %s started: inbox %s, %zu criteria set(s), %d worker(s), jobs: ingest%s%s, database %s",
              w.me, w.cfg.inbox_dir, handler_ctx_sets(w.h), w.cfg.workers,
+             (w.kinds & STORE_JOB_KIND_BIT(STORE_JOB_SCORE)) ? " score" : "",
+             (w.kinds & STORE_JOB_KIND_BIT(STORE_JOB_RENDER)) ? " render" : "",
              w.st ? "connected" : "unavailable (retrying)");
     if (w.cfg.workers > 1) {
         /* The supervisor holds no connection: each worker opens its own. */

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "handlers.h"
 
 static const struct {
     const char *s, *l, *arg, *help;
@@ -12,6 +13,7 @@ static const struct {
     {"-n", "--check-config", NULL, "load the configuration and criteria sets, report, exit"},
     {"", "--show-config", NULL, "print the effective configuration (defaults + FILE) and exit"},
     {"", "--doc-config", NULL, "print the configuration reference as a Markdown table and exit"},
+    {"", "--capabilities", NULL, "print the handlers this build has (ingest score render) and exit"},
     {"-h", "--help", NULL, "this text"},
 };
 
@@ -43,6 +45,9 @@ int main(int argc, char **argv)
             show = 1;
         } else if (strcmp(a, "--doc-config") == 0) {
             cfg_doc_markdown(stdout);
+            return DAEMON_EXIT_OK;
+        } else if (strcmp(a, "--capabilities") == 0) {
+            printf("ingest%s%s\n", handler_can_score() ? " score" : "", handler_can_render() ? " render" : "");
             return DAEMON_EXIT_OK;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);

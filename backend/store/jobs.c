@@ -77,23 +77,34 @@ static char *dup_col(const PGresult *r, const char *name)
     return strdup(PQgetvalue(r, 0, c));
 }
 
-int store_job_claim(store *st, const char *me, store_job *out, err_t *e)
+int store_job_claim(store *st, const char *me, unsigned kinds, store_job *out, err_t *e)
 {
     PGresult *r = NULL;
-    const char *p[1] = {me};
+    char list[40];
+    const char *p[2] = {me, list};
+    size_t used = 0;
     const char *kind;
     int rc;
 
     memset(out, 0, sizeof *out);
+    /* A text[] literal of fixed names, e.g. {score,render}: not input. */
+    list[used++] = '{';
+    for (unsigned k = 0; k < 3; k++) {
+        if (!(kinds & STORE_JOB_KIND_BIT(k)))
+            continue;
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used > 1 ? "," : "", job_kind_names[k]);
+    }
+    snprintf(list + used, sizeof list - used, "}");
     /* The inner SELECT takes the row lock and skips rows other daemons hold, so two
      * daemons never claim the same job; the UPDATE commits the claim at once. */
     rc = job_exec(st, "claim job",
                   "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, "
                   "locked_pid = pg_backend_pid(), locked_at = now(), updated_at = now() "
                   "WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_after <= now() "
+                  "AND kind = ANY ($2::text[]) "
                   "ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
                   "RETURNING id, kind, ocid, set_id, path, attempts",
-                  1, p, PGRES_TUPLES_OK, &r, e);
+                  2, p, PGRES_TUPLES_OK, &r, e);
     if (rc != 0)
         goto cleanup;
     if (PQntuples(r) == 0) {

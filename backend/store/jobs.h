@@ -62,11 +62,16 @@ const char *store_job_kind_name(store_job_kind k);
 int store_job_enqueue(store *st, store_job_kind kind, const char *ocid,
                       const char *set_id, const char *path, err_t *e) PA_MUSTCHECK;
 
-/* Claims the oldest ready pending job for daemon `me` (its own statement, committed):
+/* Bits of store_job_claim's `kinds`: which kinds of job the caller can run. */
+#define STORE_JOB_KIND_BIT(k) (1u << (unsigned)(k))
+#define STORE_JOB_ALL_KINDS 7u
+
+/* Claims the oldest ready pending job of one of `kinds` (STORE_JOB_KIND_BIT bits) for
+ * daemon `me` (its own statement, committed):
  * state running, attempts + 1, locked_by/locked_pid/locked_at set. Fills *out (owned by
  * the caller: store_job_dispose). Returns 0, ERR_NOT_FOUND (nothing ready), ERR_DB,
  * ERR_DB_UNAVAILABLE, ERR_NOMEM. */
-int store_job_claim(store *st, const char *me, store_job *out, err_t *e) PA_MUSTCHECK;
+int store_job_claim(store *st, const char *me, unsigned kinds, store_job *out, err_t *e) PA_MUSTCHECK;
 
 /* Opens the transaction of a claimed job's work: BEGIN, then locks the job row and checks
  * that it is still running and locked by `me`. Returns 0 (transaction open), ERR_CONFLICT

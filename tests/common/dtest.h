@@ -59,4 +59,19 @@ int dtest_drop(const char *src, const char *dir, const char *name);
 /* 1 when the log file contains `needle`. */
 int dtest_log_has(const char *log, const char *needle);
 
+/* Writes an OCDS release package of n releases, one procurement each (ocids
+ * ocds-gen<tag>-00000 ...), with buyer, tenderers, tender period, value and award:
+ * every indicator has something to read. Returns 0 or -1. */
+int dtest_gen_ocds(const char *path, const char *tag, int n);
+
+/* Seconds since an arbitrary start, with sub-second resolution. */
+double dtest_now(void);
+
+/* 1 when build/procauditd can score / render (the crit and reports modules are in). */
+int dtest_can_score(void);
+int dtest_can_render(void);
+
+/* Runs a shell command; returns its exit status. */
+int dtest_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

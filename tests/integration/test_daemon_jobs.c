@@ -89,7 +89,7 @@ static void test_store_job_claim_finish_and_fail_with_backoff(void **state)
     exec_ok(st, "TRUNCATE jobs");
     assert_int_equal(store_job_enqueue(st, STORE_JOB_SCORE, "ocds-1", NULL, NULL, &e), 0);
     assert_int_equal(store_job_enqueue(st, STORE_JOB_SCORE, "ocds-2", NULL, NULL, &e), 0);
-    assert_int_equal(store_job_claim(st, "me", &j, &e), 0);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_ALL_KINDS, &j, &e), 0);
     assert_string_equal(j.ocid, "ocds-1"); /* oldest first */
     assert_int_equal(j.attempts, 1);
     assert_int_equal(j.kind, STORE_JOB_SCORE);
@@ -104,18 +104,23 @@ static void test_store_job_claim_finish_and_fail_with_backoff(void **state)
                      1);
     store_job_dispose(&j);
 
+    /* A daemon that cannot render never claims a render job. */
+    assert_int_equal(store_job_enqueue(st, STORE_JOB_RENDER, "ocds-0", "s", NULL, &e), 0);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_KIND_BIT(STORE_JOB_INGEST), &j, &e), ERR_NOT_FOUND);
+    exec_ok(st, "DELETE FROM jobs WHERE kind = 'render'");
+
     /* ocds-2 fails: with max 2 attempts and a 60 s backoff it is pending but not ready. */
-    assert_int_equal(store_job_claim(st, "me", &j, &e), 0);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_ALL_KINDS, &j, &e), 0);
     assert_string_equal(j.ocid, "ocds-2");
     assert_int_equal(store_job_fail(st, &j, "me", 2, 60, "boom", &e), 0);
     store_job_dispose(&j);
     assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE ocid = 'ocds-2' AND state = 'pending' "
                                        "AND last_error = 'boom' AND run_after > now() + interval '50 s'"),
                      1);
-    assert_int_equal(store_job_claim(st, "me", &j, &e), ERR_NOT_FOUND);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_ALL_KINDS, &j, &e), ERR_NOT_FOUND);
     /* Second attempt fails too: 2 >= 2, so failed for good. */
     exec_ok(st, "UPDATE jobs SET run_after = now() WHERE ocid = 'ocds-2'");
-    assert_int_equal(store_job_claim(st, "me", &j, &e), 0);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_ALL_KINDS, &j, &e), 0);
     assert_int_equal(j.attempts, 2);
     /* Another daemon cannot fail or begin a job it does not hold. */
     assert_int_equal(store_job_begin(st, &j, "other", &e), ERR_CONFLICT);
@@ -134,7 +139,7 @@ static void test_store_job_rescue_hands_back_jobs_of_a_dead_session(void **state
     (void)state;
     exec_ok(b, "TRUNCATE jobs");
     assert_int_equal(store_job_enqueue(b, STORE_JOB_RENDER, "ocds-r", "s", NULL, &e), 0);
-    assert_int_equal(store_job_claim(a, "daemon-a", &j, &e), 0);
+    assert_int_equal(store_job_claim(a, "daemon-a", STORE_JOB_ALL_KINDS, &j, &e), 0);
     /* A is alive: nothing to hand back. */
     assert_int_equal(store_job_rescue(b, 5, &n, &e), 0);
     assert_int_equal(n, 0);
@@ -151,7 +156,7 @@ static void test_store_job_rescue_hands_back_jobs_of_a_dead_session(void **state
     /* Claimed again by B and B dies too; with max_attempts 2 the job is failed now. */
     {
         store *c = dtest_store(&env);
-        assert_int_equal(store_job_claim(c, "daemon-c", &j, &e), 0);
+        assert_int_equal(store_job_claim(c, "daemon-c", STORE_JOB_ALL_KINDS, &j, &e), 0);
         assert_int_equal(j.attempts, 2);
         store_close(c);
         store_job_dispose(&j);
@@ -186,7 +191,7 @@ static void test_store_job_concurrent_claims_do_each_job_once(void **state)
             int rc;
             snprintf(me, sizeof me, "w%d", k);
             snprintf(w, sizeof w, "%d", k);
-            while ((rc = store_job_claim(s, me, &j, &e)) == 0) {
+            while ((rc = store_job_claim(s, me, STORE_JOB_ALL_KINDS, &j, &e)) == 0) {
                 const char *p[2] = {id, w};
                 snprintf(id, sizeof id, "%lld", j.id);
                 if (store_job_begin(s, &j, me, &e) != 0 ||
