@@ -1,0 +1,244 @@
+/* test_daemon_e2e.c - procauditd end to end on real files: spool in, archive/rejected
+ * out, an evaluation for every procurement, one readable PDF per evaluation; reload
+ * keeps the old config on a bad file; a schema mismatch stops the start. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "dtest.h"
+
+/* Real files (under $PROCAUDIT_SHARED/data/ocds) and what must become of them. */
+static const struct {
+    const char *path;
+    int good;      /* 1: archived, 0: rejected */
+} inputs[] = {
+    {"canada-montreal/releases", 1},          /* every file of these folders */
+    {"mexico-inai/releases", 1},
+    {"uk-contracts-finder/releases", 1},
+    {"paraguay-dncp/records/283826.json", 0}, /* a 0-byte file: rejected */
+};
+
+static int drop_inputs(const dtest_env *env, const char *data, long *n_good, long *n_bad)
+{
+    *n_good = *n_bad = 0;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char p[1200];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/ocds/%s", data, inputs[i].path);
+        if (stat(p, &st) != 0)
+            return -1;
+        if (S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(p);
+            struct dirent *de;
+            int taken = 0;
+            while (d && (de = readdir(d)) != NULL && taken < 6) {
+                char src[1500], name[300];
+                if (de->d_name[0] == '.')
+                    continue;
+                snprintf(src, sizeof src, "%s/%s", p, de->d_name);
+                snprintf(name, sizeof name, "%zu-%s", i, de->d_name);
+                if (dtest_drop(src, env->inbox, name) != 0)
+                    return -1;
+                taken++;
+                (*n_good)++;
+            }
+            if (d)
+                closedir(d);
+        } else {
+            char name[64];
+            snprintf(name, sizeof name, "%zu-file.json", i);
+            if (dtest_drop(p, env->inbox, name) != 0)
+                return -1;
+            if (inputs[i].good)
+                (*n_good)++;
+            else
+                (*n_bad)++;
+        }
+    }
+    /* Not JSON, not XML: rejected with the reason beside it. */
+    {
+        char p[400];
+        FILE *f;
+        snprintf(p, sizeof p, "%s/.garbage.tmp", env->root);
+        f = fopen(p, "w");
+        if (!f)
+            return -1;
+        fputs("this is not a procurement record\n", f);
+        fclose(f);
+        if (dtest_drop(p, env->inbox, "garbage.json") != 0)
+            return -1;
+        (*n_bad)++;
+    }
+    return 0;
+}
+
+static void test_daemon_ingests_scores_and_renders_real_files(void **state)
+{
+    dtest_env env;
+    const char *data = dtest_shared_data();
+    long n_good, n_bad;
+    pid_t pid;
+    (void)state;
+
+    if (!data)
+        skip();
+    assert_int_equal(dtest_setup(&env, "pa_test_daemon_e2e", NULL, NULL), 0);
+    assert_int_equal(drop_inputs(&env, data, &n_good, &n_bad), 0);
+    assert_true(n_good >= 10);
+    pid = dtest_start(&env, NULL);
+    assert_int_equal(dtest_wait_idle(&env, 120), 0);
+    assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
+
+    /* Every file is in exactly one place. */
+    assert_int_equal(dtest_files(env.inbox), 0);
+    assert_int_equal(dtest_files(env.archive), n_good);
+    assert_int_equal(dtest_files(env.rejected), n_bad);
+    {
+        char p[400];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/garbage.json.error", env.rejected);
+        assert_int_equal(stat(p, &st), 0);
+        assert_true(st.st_size > 1);
+        snprintf(p, sizeof p, "%s/3-file.json.error", env.rejected);
+        assert_int_equal(stat(p, &st), 0);
+    }
+    assert_true(dtest_log_has(env.log, "] ingested (ocds)"));
+    assert_true(dtest_log_has(env.log, "[garbage.json] rejected: "));
+    assert_true(dtest_log_has(env.log, "stopped (exit 0)"));
+    assert_true(dtest_count(&env, "SELECT count(*) FROM procurements") > 0);
+    /* Every procurement stored got a score job in the ingest's transaction. */
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM procurements p WHERE NOT EXISTS "
+                                       "(SELECT 1 FROM jobs j WHERE j.kind = 'score' AND j.ocid = p.ocid)"),
+                     0);
+
+    if (!dtest_can_score()) {
+        print_message("scoring not in this build (crit branch not merged): evaluations not checked\n");
+    } else {
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE state <> 'done' AND kind = 'score'"), 0);
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM procurements p WHERE NOT EXISTS "
+                                           "(SELECT 1 FROM evaluations e WHERE e.ocid = p.ocid)"),
+                         0);
+        /* Each evaluation is whole: as many result rows as it says. */
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM evaluations e WHERE n_results <> "
+                                           "(SELECT count(*) FROM results r WHERE r.evaluation_id = e.id)"),
+                         0);
+    }
+    if (!dtest_can_render()) {
+        print_message("rendering not in this build (reports branch not merged): PDFs not checked\n");
+    } else {
+        long pdfs = dtest_files(env.reports);
+        long evals = dtest_count(&env, "SELECT count(DISTINCT (ocid, set_id)) FROM evaluations");
+        assert_int_equal(pdfs, evals);
+        /* Every PDF opens and names its procurement (pdftotext). */
+        assert_int_equal(dtest_sh("cd '%s' && for f in *.pdf; do pdftotext -q \"$f\" - | grep -q ocds || "
+                                  "{ echo \"unreadable: $f\"; exit 1; }; done",
+                                  env.reports),
+                         0);
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE kind = 'render' AND state <> 'done'"), 0);
+    }
+    dtest_teardown(&env);
+}
+
+static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
+{
+    dtest_env env;
+    pid_t pid;
+    FILE *f;
+    char good[4096];
+    size_t n;
+    const char *data = dtest_shared_data();
+    char src[1200];
+    (void)state;
+
+    if (!data)
+        skip();
+    assert_int_equal(dtest_setup(&env, "pa_test_daemon_reload", NULL, NULL), 0);
+    f = fopen(env.conf, "r");
+    assert_non_null(f);
+    n = fread(good, 1, sizeof good - 1, f);
+    good[n] = '\0';
+    fclose(f);
+    pid = dtest_start(&env, NULL);
+    usleep(500000);
+    /* A bad value on line 1 of an otherwise good file. */
+    f = fopen(env.conf, "w");
+    fprintf(f, "workers = lots\n%s", good);
+    fclose(f);
+    kill(pid, SIGHUP);
+    usleep(700000);
+    assert_true(dtest_log_has(env.log, ":1: workers: \"lots\" is not an integer; keeping the old configuration"));
+    /* A criteria set that does not exist: also refused, old sets kept. */
+    f = fopen(env.conf, "w");
+    fprintf(f, "%s", good);
+    fprintf(f, "log_level = debug\n");
+    fclose(f);
+    {
+        /* Replace the criteria line by a missing file. */
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "sed -i 's|^criteria = .*|criteria = /nonexistent/set.xml|' '%s'", env.conf);
+        assert_int_equal(system(cmd), 0);
+    }
+    kill(pid, SIGHUP);
+    usleep(700000);
+    assert_true(dtest_log_has(env.log, "/nonexistent/set.xml"));
+    assert_true(dtest_log_has(env.log, "keeping the old configuration and criteria sets"));
+    /* Still working with the old configuration: a file dropped now is ingested. */
+    snprintf(src, sizeof src, "%s/ocds/mexico-inai/releases", data);
+    assert_int_equal(dtest_sh("f=$(ls '%s' | head -1); cp '%s'/\"$f\" '%s/.x.tmp' && mv '%s/.x.tmp' '%s/after-reload.json'",
+                              src, src, env.inbox, env.inbox, env.inbox),
+                     0);
+    assert_int_equal(dtest_wait_idle(&env, 60), 0);
+    assert_int_equal(dtest_files(env.archive), 1);
+    /* A good file with a restart-only change: applied except that key, with a warning. */
+    f = fopen(env.conf, "w");
+    fprintf(f, "%s", good);
+    fclose(f);
+    {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "sed -i 's|^poll_interval = 1|poll_interval = 2\\nworkers = 3|' '%s'", env.conf);
+        assert_int_equal(system(cmd), 0);
+    }
+    kill(pid, SIGHUP);
+    usleep(700000);
+    assert_true(dtest_log_has(env.log, "changes to workers need a restart; they are ignored until then"));
+    assert_true(dtest_log_has(env.log, "criteria set(s) reloaded from"));
+    assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
+    dtest_teardown(&env);
+}
+
+static void test_daemon_refuses_an_old_schema_and_names_the_fix(void **state)
+{
+    dtest_env env;
+    pid_t pid;
+    (void)state;
+
+    assert_int_equal(dtest_setup(&env, "pa_test_daemon_schema", NULL, NULL), 0);
+    /* Un-apply the last migration: the database is now older than the build. */
+    assert_int_equal(dtest_sh("psql -X -q -d pa_test_daemon_schema -c \"DELETE FROM schema_migrations "
+                              "WHERE version = (SELECT max(version) FROM schema_migrations)\" >/dev/null"),
+                     0);
+    pid = dtest_start(&env, NULL);
+    assert_int_equal(dtest_stop(pid, 0, 30), 3);
+    assert_true(dtest_log_has(env.log, "procaudit migrate"));
+    dtest_teardown(&env);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_daemon_ingests_scores_and_renders_real_files),
+        cmocka_unit_test(test_daemon_reload_keeps_old_config_on_a_bad_file),
+        cmocka_unit_test(test_daemon_refuses_an_old_schema_and_names_the_fix),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
