@@ -21,7 +21,7 @@ DBUSER=procaudit
 mkdir -p "$VAR"
 
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 locate() {

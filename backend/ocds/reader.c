@@ -154,16 +154,6 @@ static const char *type_name(const json_value *v)
 
 /* ------------------------------------------------------------------ items */
 
-static void notes_free(model_note *n, size_t k)
-{
-    for (size_t i = 0; i < k; i++) {
-        free(n[i].code);
-        free(n[i].field);
-        free(n[i].message);
-    }
-    free(n);
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? strdup(s) : NULL;
@@ -226,23 +216,6 @@ static const char *record_ocid(ocds_reader *r)
     return NULL;
 }
 
-static int add_note(model_note **notes, size_t *n, const char *code, const char *field,
-                    const char *message)
-{
-    model_note *nn = realloc(*notes, (*n + 1) * sizeof(**notes));
-
-    if (!nn)
-        return ERR_NOMEM;
-    *notes = nn;
-    nn[*n].code = strdup(code);
-    nn[*n].field = strdup(field);
-    nn[*n].message = strdup(message);
-    (*n)++;
-    if (!nn[*n - 1].code || !nn[*n - 1].field || !nn[*n - 1].message)
-        return ERR_NOMEM;
-    return 0;
-}
-
 /* Hands one item to the callback and frees what the callback left. Takes `rel`. */
 static int deliver(ocds_reader *r, ocds_item *it)
 {
@@ -268,7 +241,7 @@ static int deliver(ocds_reader *r, ocds_item *it)
     }
     json_free(it->release);
     it->release = NULL;
-    notes_free(it->notes, it->n_notes);
+    model_notes_free(it->notes, it->n_notes);
     it->notes = NULL;
     it->n_notes = 0;
     return rc;
@@ -350,15 +323,13 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
     if (id_v && id_v->type == JSON_STRING) {
         it.release_id = id_v->u.string.s;
     } else if (id_v && id_v->type == JSON_NUMBER) {
-        char msg[256];
         snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(id_v->u.number.len < 60 ? id_v->u.number.len : 60),
                  id_v->u.number.text);
         it.release_id = idbuf;
-        snprintf(msg, sizeof(msg), "The release id was given as the number %s; it is read as the "
-                 "string \"%s\".", idbuf, idbuf);
-        rc = add_note(&it.notes, &it.n_notes, "id_as_number", "id", msg);
+        rc = model_note_add(&it.notes, &it.n_notes, "id_as_number", "id", "The release id was given "
+                            "as the number %s; it is read as the string \"%s\".", idbuf, idbuf);
         if (rc) {
-            notes_free(it.notes, it.n_notes);
+            model_notes_free(it.notes, it.n_notes);
             json_free(rel);
             return set_fatal(r, ERR_NOMEM, "out of memory");
         }
