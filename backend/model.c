@@ -198,6 +198,7 @@ static void awards_free(model_award *a, size_t n)
         strv_free(a[i].related_lots, a[i].n_related_lots);
         strv_free(a[i].related_bids, a[i].n_related_bids);
         documents_free(a[i].documents, a[i].n_documents);
+        items_free(a[i].items, a[i].n_items);
     }
     free(a);
 }

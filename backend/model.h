@@ -142,6 +142,9 @@ typedef struct {
     size_t n_related_bids;
     model_document *documents;
     size_t n_documents;
+    model_item *items;            /* awards[].items (what was awarded; R048 reads their
+                                     classifications) */
+    size_t n_items;
 } model_award;
 
 typedef struct {

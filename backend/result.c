@@ -19,6 +19,9 @@ void result_dispose(result_t *r)
         free(r->fields[i]);
     free(r->fields);
     free(r->stats_json);
+    for (size_t i = 0; i < r->n_party_ids; i++)
+        free(r->party_ids[i]);
+    free(r->party_ids);
     *r = (result_t){0};
 }
 

@@ -43,6 +43,9 @@ typedef struct {
     char **fields;          /* the OCDS paths read */
     size_t n_fields;
     char *stats_json;       /* population statistics used (JSON object text), or NULL */
+    char **party_ids;       /* organisations the result concerns (e.g. the tenderers with
+                               identical bid prices, the winner of a late bid), or NULL */
+    size_t n_party_ids;
 } result_t;
 
 void result_dispose(result_t *r);

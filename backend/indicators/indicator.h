@@ -31,6 +31,10 @@ typedef struct {
     size_t n;
     const char *criterion_id;   /* copied into each result */
     dimension dim;              /* the dimension the criterion sits in */
+    int terse;                  /* 1: fill statuses and numbers only, skip the texts
+                                   (explanation, fields, measured/threshold text): for
+                                   bulk runs that print values (procaudit indicators
+                                   --format cardinal). 0 for evaluations that are kept. */
 } indicator_params;
 
 /* A growable list of results an indicator appends to; the caller owns it and frees it
@@ -49,6 +53,14 @@ result_t *result_list_add(result_list *l);
 const char *indicator_param_str(const indicator_params *p, const char *name, const char *def);
 int indicator_param_double(const indicator_params *p, const char *name, double def, double *out, err_t *e) PA_MUSTCHECK;
 
+/* Describes one parameter an indicator reads (for `criteria check`, docs and checks of
+ * unknown names). */
+typedef struct {
+    const char *name;           /* e.g. "threshold" */
+    const char *def;            /* default as text, or NULL when there is none */
+    const char *help;           /* one line, with the unit */
+} indicator_param_doc;
+
 typedef struct indicator_def {
     const char *name;           /* e.g. "submission_period" */
     dimension dim;              /* its natural dimension */
@@ -64,11 +76,17 @@ typedef struct indicator_def {
     int (*pop_add)(void *state, const model_procurement *p, err_t *e);
     int (*pop_finish)(void *state, err_t *e);
     void (*pop_free)(void *state);
+    const indicator_param_doc *params;  /* the parameters read, NULL-name terminated */
 } indicator_def;
 
 /* The definition named `name`, or NULL. */
 const indicator_def *indicator_find(const char *name);
 /* Every definition, in a stable order; *n receives the count. */
 const indicator_def *indicator_all(size_t *n);
+/* The definition whose red-flag code is `code` ("R024"), or NULL. */
+const indicator_def *indicator_find_code(const char *code);
+/* 1 when `name` is a parameter of def or a global one (exclude_procurement_method_details,
+ * no_price_comparison_procurement_methods, price_comparison_procurement_methods). */
+int indicator_param_known(const indicator_def *def, const char *name);
 
 #endif
