@@ -1092,12 +1092,14 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         field[0] = '\0';
 
     if (c->has_from || c->has_to) {
+        char window[64];
+        snprintf(window, sizeof window, "%s%s%s%s%s", c->has_from ? "from " : "", c->from_text,
+                 c->has_from && c->has_to ? " " : "", c->has_to ? "to " : "", c->to_text);
         model_date d = criteria_tender_date(p);
         if (!d.present) {
             if (reason)
-                snprintf(reason, rsize,
-                         "The criterion is in force %s%s%s%s but the procurement has no tender date.",
-                         c->has_from ? "from " : "", c->from_text, c->has_to ? " to " : "", c->to_text);
+                snprintf(reason, rsize, "The criterion is in force %s but the procurement has no tender date.",
+                         window);
             set_field(field, fsize, "tender.datePublished");
             return CRITERIA_UNDECIDABLE;
         }
@@ -1105,8 +1107,7 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
             char day[16];
             day_text(d.t, day);
             if (reason)
-                snprintf(reason, rsize, "The criterion is in force %s%s%s%s; the tender date is %s.",
-                         c->has_from ? "from " : "", c->from_text, c->has_to ? " to " : "", c->to_text, day);
+                snprintf(reason, rsize, "The criterion is in force %s; the tender date is %s.", window, day);
             set_field(field, fsize, p->date_published.present ? "tender.datePublished"
                                     : p->tender_start.present ? "tender.tenderPeriod.startDate"
                                                               : "date");

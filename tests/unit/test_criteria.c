@@ -1,0 +1,461 @@
+/* test_criteria.c - criteria sets: the shipped sets load; broken files give errors at
+ * their exact lines; applicability filters and the validity window; texts and bands. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "criteria.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+/* Paths of the shipped templates, from $PROCAUDIT_ROOT (set by scripts/check.sh) or
+ * the current directory (make runs from the repository root). */
+static void template_path(char *out, size_t n, const char *name)
+{
+    const char *root = getenv("PROCAUDIT_ROOT");
+    snprintf(out, n, "%s/templates/criteria/%s", root && *root ? root : ".", name);
+}
+
+static criteria_set *load_text(const char *xml, buf_t *errors, int *rc_out)
+{
+    char xsd[4096];
+    criteria_set *s = NULL;
+    err_t e;
+    template_path(xsd, sizeof xsd, "criteria-set.xsd");
+    *rc_out = criteria_load_memory(&s, "inline.xml", xml, strlen(xml), xsd, errors, &e);
+    return s;
+}
+
+static const criterion_def *find_crit(const criteria_set *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_criteria; i++)
+        if (strcmp(s->criteria[i].id, id) == 0)
+            return &s->criteria[i];
+    return NULL;
+}
+
+/* --- the shipped sets -------------------------------------------------------------- */
+
+static void test_criteria_loads_international_red_flags(void **state)
+{
+    (void)state;
+    char path[4096];
+    criteria_set *s = NULL;
+    buf_t errors;
+    err_t e;
+    buf_init(&errors, 1 << 20);
+    template_path(path, sizeof path, "international-red-flags.xml");
+    int rc = criteria_load_file(&s, path, NULL, &errors, &e);
+    if (rc)
+        fprintf(stderr, "%s\n%s", e.msg, buf_cstr(&errors));
+    assert_int_equal(rc, 0);
+    assert_string_equal(s->id, "international-red-flags");
+    assert_string_equal(s->version, "1.0.0");
+    assert_string_equal(s->language, "en");
+    /* 7 procedure + 5 content + 7 price + 9 evaluation criteria, one per indicator of
+     * the SPEC §5.4 catalogue (28 indicators). */
+    assert_int_equal(s->n_criteria, 28);
+    assert_int_equal(criteria_enabled_count(s, DIM_PROCEDURE), 7);
+    assert_int_equal(criteria_enabled_count(s, DIM_CONTENT), 5);
+    assert_int_equal(criteria_enabled_count(s, DIM_PRICE), 7);
+    assert_int_equal(criteria_enabled_count(s, DIM_EVALUATION), 9);
+    for (size_t i = 0; i < s->n_criteria; i++)
+        for (size_t j = i + 1; j < s->n_criteria; j++)
+            assert_string_not_equal(s->criteria[i].indicator_name, s->criteria[j].indicator_name);
+    assert_true(s->dims[DIM_PROCEDURE].weight == 0.30);
+    assert_true(s->dims[DIM_EVALUATION].weight == 0.25);
+    const criterion_def *r003 = find_crit(s, "R003");
+    assert_non_null(r003);
+    assert_string_equal(r003->indicator_name, "submission_period");
+    assert_ptr_equal(r003->indicator, indicator_find("submission_period"));
+    assert_int_equal(r003->sev, SEVERITY_HIGH);
+    assert_true(r003->weight == 3);
+    assert_string_equal(criteria_param(r003, "threshold"), "15");
+    assert_string_equal(criteria_param(r003, "procurement_methods"), "open|selective");
+    /* The SHA-256 is that of the file bytes: compare with the store's implementation. */
+    char hex[65];
+    uint64_t size = 0;
+    assert_int_equal(store_sha256_file(path, hex, &size, &e), 0);
+    assert_string_equal(s->sha256, hex);
+    assert_int_equal(s->content_len, size);
+    /* Bands 0-50-75-90-100. */
+    assert_int_equal(s->n_bands, 4);
+    assert_string_equal(criteria_band_label(s, 1, 49.99, "en"), "high risk");
+    assert_string_equal(criteria_band_label(s, 1, 50, "en"), "elevated risk");
+    assert_string_equal(criteria_band_label(s, 1, 100, "en"), "low risk");
+    assert_string_equal(criteria_band_label(s, 0, 0, "en"), "not assessed");
+    criteria_set_free(s);
+    buf_dispose(&errors);
+}
+
+static void test_criteria_loads_public_services_with_chinese(void **state)
+{
+    (void)state;
+    char path[4096];
+    criteria_set *s = NULL;
+    buf_t errors;
+    err_t e;
+    buf_init(&errors, 1 << 20);
+    template_path(path, sizeof path, "public-services.xml");
+    int rc = criteria_load_file(&s, path, NULL, &errors, &e);
+    if (rc)
+        fprintf(stderr, "%s\n%s", e.msg, buf_cstr(&errors));
+    assert_int_equal(rc, 0);
+    assert_string_equal(s->id, "public-services");
+    assert_int_equal(s->n_criteria, 21);
+    assert_string_equal(criteria_label_for(s->titles, s->n_titles, "zh", s->language), "公共服务采购");
+    assert_string_equal(criteria_label_for(s->dims[DIM_EVALUATION].labels, s->dims[DIM_EVALUATION].n_labels,
+                                           "zh", "en"), "评审与评估");
+    assert_string_equal(criteria_band_label(s, 1, 10, "zh"), "高风险");
+    /* Every criterion has a Chinese title. */
+    for (size_t i = 0; i < s->n_criteria; i++) {
+        int zh = 0;
+        for (size_t t = 0; t < s->criteria[i].n_texts; t++)
+            zh |= strcmp(s->criteria[i].texts[t].lang, "zh") == 0 && s->criteria[i].texts[t].title;
+        assert_true(zh);
+    }
+    /* Texts in zh: title in Chinese, "why" falls back to English. */
+    const criterion_def *q = find_crit(s, "PS-EVAL-QUALITY");
+    assert_non_null(q);
+    assert_string_equal(criteria_param(q, "minimum_quality_share"), "0.5");
+    assert_int_equal(q->filters.n_categories, 1);
+    assert_string_equal(q->filters.categories[0], "services");
+    criterion_info ci;
+    assert_int_equal(criteria_info_fill(&ci, s, q, "zh"), 0);
+    assert_string_equal(ci.title, "质量权重低于授标总权重的一半");
+    assert_non_null(ci.why);
+    assert_true(strncmp(ci.why, "For care and social services", 28) == 0);
+    assert_string_equal(ci.params_text, "minimum_quality_share=0.5");
+    assert_int_equal(ci.dim, DIM_EVALUATION);
+    criterion_info_dispose(&ci);
+    /* The services split criterion is filtered on CPV 85, 80, 98, 75. */
+    const criterion_def *sp = find_crit(s, "PS-CONT-SPLIT");
+    assert_non_null(sp);
+    assert_int_equal(sp->filters.n_prefixes, 4);
+    assert_string_equal(sp->filters.prefix_scheme, "CPV");
+    criteria_set_free(s);
+    buf_dispose(&errors);
+}
+
+/* --- broken files: every error at its line ----------------------------------------- */
+
+#define HEAD                                                     \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"     /* 1 */    \
+    "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n" /* 2 */ \
+    "  <title lang=\"en\">Test</title>\n"              /* 3 */    \
+    "  <bands>\n"                                      /* 4 */    \
+    "    <band min=\"0\" max=\"50\"><label lang=\"en\">high</label></band>\n" /* 5 */ \
+    "    <band min=\"50\" max=\"100\"><label lang=\"en\">low</label></band>\n" /* 6 */ \
+    "  </bands>\n"                                     /* 7 */
+
+#define CRIT(id, ind) \
+    "    <criterion id=\"" id "\" indicator=\"" ind "\" weight=\"1\" severity=\"high\">" \
+    "<text lang=\"en\"><title>x</title></text></criterion>\n"
+
+static void test_criteria_valid_minimal_set(void **state)
+{
+    (void)state;
+    const char *xml = HEAD
+        "  <dimension name=\"procedure\" weight=\"1\">\n"  /* 8 */
+        CRIT("A", "single_bid")                            /* 9 */
+        "  </dimension>\n"
+        "  <dimension name=\"content\" weight=\"1\"/>\n"
+        "  <dimension name=\"price\" weight=\"1\"/>\n"
+        "  <dimension name=\"evaluation\" weight=\"0\"/>\n"
+        "</criteria_set>\n";
+    buf_t errors;
+    int rc;
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(xml, &errors, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(buf_cstr(&errors), "");
+    assert_int_equal(s->n_criteria, 1);
+    assert_int_equal(s->criteria[0].line, 9);
+    assert_int_equal(s->criteria[0].enabled, 1);
+    criteria_set_free(s);
+    buf_dispose(&errors);
+}
+
+static void test_criteria_semantic_errors_at_exact_lines(void **state)
+{
+    (void)state;
+    const char *xml = HEAD
+        "  <dimension name=\"procedure\" weight=\"1\">\n"                               /* 8 */
+        CRIT("A", "single_bid")                                                         /* 9 */
+        CRIT("A", "no_such_indicator")                                                  /* 10 */
+        "    <criterion id=\"B\" indicator=\"single_bid\" weight=\"0\" severity=\"low\">\n" /* 11 */
+        "      <validity effective_from=\"2021-01-01\" effective_to=\"2020-12-31\"/>\n" /* 12 */
+        "      <text lang=\"zh\"><title>x</title></text>\n"                             /* 13 */
+        "    </criterion>\n"                                                            /* 14 */
+        "  </dimension>\n"                                                              /* 15 */
+        "  <dimension name=\"content\" weight=\"1\"/>\n"                                 /* 16 */
+        "  <dimension name=\"content\" weight=\"1\"/>\n"                                 /* 17 */
+        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"                              /* 18 */
+        "</criteria_set>\n";
+    buf_t errors;
+    int rc;
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(xml, &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    const char *t = buf_cstr(&errors);
+    assert_non_null(strstr(t, "inline.xml:10: criterion id 'A' is already used at line 9\n"));
+    assert_non_null(strstr(t, "inline.xml:10: criterion A: unknown indicator 'no_such_indicator'\n"));
+    assert_non_null(strstr(t, "inline.xml:11: criterion B: weight '0' must be a number > 0\n"));
+    assert_non_null(strstr(t, "inline.xml:12: criterion B: effective_from 2021-01-01 is after effective_to 2020-12-31\n"));
+    assert_non_null(strstr(t, "inline.xml:11: criterion B: no <text> in the set's language 'en'\n"));
+    assert_non_null(strstr(t, "inline.xml:17: dimension 'content' is already given at line 16\n"));
+    assert_non_null(strstr(t, "inline.xml:2: dimension 'price' is missing\n"));
+    buf_dispose(&errors);
+}
+
+static void test_criteria_band_gap_and_overlap(void **state)
+{
+    (void)state;
+    const char *xml =
+        "<?xml version=\"1.0\"?>\n"                                                   /* 1 */
+        "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"                      /* 2 */
+        "  <title lang=\"en\">Test</title>\n"                                         /* 3 */
+        "  <bands>\n"                                                                 /* 4 */
+        "    <band min=\"10\" max=\"60\"><label lang=\"en\">a</label></band>\n"          /* 5 */
+        "    <band min=\"50\" max=\"90\"><label lang=\"en\">b</label></band>\n"          /* 6 */
+        "  </bands>\n"                                                                /* 7 */
+        "  <dimension name=\"procedure\" weight=\"1\"/>\n"
+        "  <dimension name=\"content\" weight=\"1\"/>\n"
+        "  <dimension name=\"price\" weight=\"1\"/>\n"
+        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"
+        "</criteria_set>\n";
+    buf_t errors;
+    int rc;
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(xml, &errors, &rc);
+    assert_null(s);
+    const char *t = buf_cstr(&errors);
+    assert_non_null(strstr(t, "inline.xml:5: bands: the lowest band starts at 10, not 0\n"));
+    assert_non_null(strstr(t, "inline.xml:6: bands: the highest band ends at 90, not 100\n"));
+    assert_non_null(strstr(t, "inline.xml:6: bands: band 50..90 overlaps band 10..60\n"));
+    buf_dispose(&errors);
+}
+
+static void test_criteria_schema_and_syntax_errors_have_lines(void **state)
+{
+    (void)state;
+    /* Line 9: a severity outside the enumeration (the XSD's message). */
+    const char *xml = HEAD
+        "  <dimension name=\"procedure\" weight=\"1\">\n"                                 /* 8 */
+        "    <criterion id=\"A\" indicator=\"single_bid\" weight=\"1\" severity=\"urgent\">" /* 9 */
+        "<text lang=\"en\"><title>x</title></text></criterion>\n"
+        "  </dimension>\n"
+        "</criteria_set>\n";
+    buf_t errors;
+    int rc;
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(xml, &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_non_null(strstr(buf_cstr(&errors), "inline.xml:9: Element 'criterion', attribute 'severity'"));
+    /* Only 1 dimension where 4 are required: libxml2 reports it at the line of the
+     * element whose children are incomplete, <criteria_set> on line 2. */
+    assert_non_null(strstr(buf_cstr(&errors), "inline.xml:2: Element 'criteria_set': Missing child element(s)"));
+
+    /* Not well-formed: the mismatch is found on line 3. */
+    buf_reset(&errors);
+    s = load_text("<?xml version=\"1.0\"?>\n<criteria_set>\n<title></criteria_set>\n", &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_true(strncmp(buf_cstr(&errors), "inline.xml:3: ", 14) == 0);
+
+    /* A DOCTYPE (entity declarations) is refused at its line. */
+    buf_reset(&errors);
+    s = load_text("<?xml version=\"1.0\"?>\n\n<!DOCTYPE criteria_set [<!ENTITY x \"y\">]>\n<criteria_set/>\n",
+                  &errors, &rc);
+    assert_null(s);
+    assert_string_equal(buf_cstr(&errors), "inline.xml:3: a DOCTYPE is not allowed in a criteria set\n");
+    buf_dispose(&errors);
+}
+
+/* --- applicability and validity ---------------------------------------------------- */
+
+static int64_t day(int y, int m, int d)
+{
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    return (int64_t)timegm(&tm);
+}
+
+static const char *FILTER_SET = HEAD
+    "  <dimension name=\"procedure\" weight=\"1\">\n"
+    "    <criterion id=\"M\" indicator=\"single_bid\" weight=\"1\" severity=\"high\">\n"
+    "      <applies_to><procurement_methods>open selective</procurement_methods></applies_to>\n"
+    "      <text lang=\"en\"><title>m</title></text></criterion>\n"
+    "    <criterion id=\"C\" indicator=\"single_bid\" weight=\"1\" severity=\"high\">\n"
+    "      <applies_to><main_procurement_categories>services</main_procurement_categories>\n"
+    "        <classification_prefixes scheme=\"CPV\">85 80</classification_prefixes></applies_to>\n"
+    "      <text lang=\"en\"><title>c</title></text></criterion>\n"
+    "    <criterion id=\"V\" indicator=\"single_bid\" weight=\"1\" severity=\"high\">\n"
+    "      <applies_to><value_range min=\"1000\" max=\"5000\" currency=\"EUR\"/></applies_to>\n"
+    "      <text lang=\"en\"><title>v</title></text></criterion>\n"
+    "    <criterion id=\"S\" indicator=\"single_bid\" weight=\"1\" severity=\"high\">\n"
+    "      <applies_to><procurement_statuses>awarded</procurement_statuses></applies_to>\n"
+    "      <text lang=\"en\"><title>s</title></text></criterion>\n"
+    "    <criterion id=\"W\" indicator=\"single_bid\" weight=\"1\" severity=\"high\">\n"
+    "      <validity effective_from=\"2016-04-18\" effective_to=\"2020-12-31\"/>\n"
+    "      <text lang=\"en\"><title>w</title></text></criterion>\n"
+    "    <criterion id=\"K\" indicator=\"single_bid\" weight=\"1\" severity=\"high\" enabled=\"false\">\n"
+    "      <applies_to><buyer_kinds>la</buyer_kinds></applies_to>\n"
+    "      <text lang=\"en\"><title>k</title></text></criterion>\n"
+    "  </dimension>\n"
+    "  <dimension name=\"content\" weight=\"1\"/>\n"
+    "  <dimension name=\"price\" weight=\"1\"/>\n"
+    "  <dimension name=\"evaluation\" weight=\"1\"/>\n"
+    "</criteria_set>\n";
+
+static void test_criteria_applicability_filters(void **state)
+{
+    (void)state;
+    buf_t errors;
+    int rc;
+    char reason[512], field[128];
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(FILTER_SET, &errors, &rc);
+    if (rc)
+        fprintf(stderr, "%s", buf_cstr(&errors));
+    assert_int_equal(rc, 0);
+    assert_int_equal(criteria_enabled_count(s, DIM_COUNT), 5); /* K is disabled */
+
+    char ocid[] = "ocds-test-1", method[] = "direct", cat[] = "services", scheme[] = "cpv",
+         cpv[] = "85311000-2", cpv_goods[] = "33100000";
+    model_item items[2] = {{0}};
+    items[0].classification_scheme = scheme;
+    items[0].classification_id = cpv_goods;
+    items[1].classification_scheme = scheme;
+    items[1].classification_id = cpv;
+    model_procurement p = {0};
+    p.ocid = ocid;
+
+    /* Method: missing -> undecidable; direct -> not applicable; open -> applies. */
+    const criterion_def *m = find_crit(s, "M");
+    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field), CRITERIA_UNDECIDABLE);
+    assert_string_equal(field, "tender.procurementMethod");
+    p.procurement_method = method;
+    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field), CRITERIA_NOT_APPLICABLE);
+    assert_string_equal(reason, "Procurement method 'direct' is not one of: open selective.");
+    char open[] = "open";
+    p.procurement_method = open;
+    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
+
+    /* Category + CPV prefix (scheme compared case-insensitively; any item may match). */
+    const criterion_def *c = find_crit(s, "C");
+    p.main_procurement_category = cat;
+    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE); /* no items */
+    p.items = items;
+    p.n_items = 1; /* 33100000 only */
+    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_APPLICABLE);
+    assert_string_equal(reason, "No item classification starts with CPV 85 80.");
+    p.n_items = 2; /* + 85311000-2 */
+    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
+    char works[] = "works";
+    p.main_procurement_category = works;
+    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_APPLICABLE);
+
+    /* Value range 1000..5000 EUR: tender value first, else the awards' sum. */
+    const criterion_def *v = find_crit(s, "V");
+    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE);
+    model_award aw[2] = {{0}};
+    aw[0].value = (model_amount){1, 2000, "EUR"};
+    aw[1].value = (model_amount){1, 3500, "EUR"};
+    p.awards = aw;
+    p.n_awards = 2; /* 2000 + 3500 = 5500 > 5000 */
+    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, field, sizeof field), CRITERIA_NOT_APPLICABLE);
+    assert_string_equal(field, "awards.value");
+    p.tender_value = (model_amount){1, 4999.5, "EUR"}; /* within [1000, 5000] */
+    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, field, sizeof field), CRITERIA_APPLIES);
+    p.tender_value = (model_amount){1, 4999.5, "USD"}; /* no conversion */
+    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE);
+
+    /* Status "awarded": any award. */
+    const criterion_def *st = find_crit(s, "S");
+    assert_int_equal(criteria_applies(st, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
+    p.n_awards = 0;
+    assert_int_equal(criteria_applies(st, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_APPLICABLE);
+
+    /* Buyer kind: the model has none yet -> undecidable. */
+    const criterion_def *k = find_crit(s, "K");
+    assert_int_equal(criteria_applies(k, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE);
+
+    criteria_set_free(s);
+    buf_dispose(&errors);
+}
+
+static void test_criteria_validity_window_uses_tender_date(void **state)
+{
+    (void)state;
+    buf_t errors;
+    int rc;
+    char reason[512];
+    buf_init(&errors, 1 << 16);
+    criteria_set *s = load_text(FILTER_SET, &errors, &rc);
+    assert_int_equal(rc, 0);
+    const criterion_def *w = find_crit(s, "W"); /* 2016-04-18 .. 2020-12-31 inclusive */
+    char ocid[] = "ocds-test-2";
+    model_procurement p = {0};
+    p.ocid = ocid;
+    assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE);
+    /* Only the release date: used as the last resort. */
+    p.date = (model_date){1, day(2015, 6, 1), 0};
+    assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_IN_FORCE);
+    assert_string_equal(reason, "The criterion is in force from 2016-04-18 to 2020-12-31; the tender date is 2015-06-01.");
+    /* tender.tenderPeriod.startDate wins over the release date. */
+    p.tender_start = (model_date){1, day(2016, 4, 18), 0};
+    assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
+    /* tender.datePublished wins over both: the last day of the window is in force
+     * (2020-12-31 23:00 UTC), the next day is not. */
+    p.date_published = (model_date){1, day(2020, 12, 31) + 23 * 3600, 0};
+    assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
+    p.date_published = (model_date){1, day(2021, 1, 1), 0};
+    assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_IN_FORCE);
+    assert_int_equal(criteria_tender_date(&p).t, day(2021, 1, 1));
+    criteria_set_free(s);
+    buf_dispose(&errors);
+}
+
+static void test_criteria_resolve_finds_default_set(void **state)
+{
+    (void)state;
+    buf_t out;
+    err_t e;
+    buf_init(&out, 4096);
+    assert_int_equal(criteria_resolve(&out, NULL, &e), 0);
+    size_t n = strlen(buf_cstr(&out));
+    const char *suffix = "criteria/international-red-flags.xml";
+    assert_true(n > strlen(suffix));
+    assert_string_equal(buf_cstr(&out) + n - strlen(suffix), suffix);
+    assert_int_equal(criteria_resolve(&out, "public-services", &e), 0);
+    assert_int_equal(criteria_resolve(&out, "no-such-set", &e), ERR_NOT_FOUND);
+    buf_dispose(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_criteria_loads_international_red_flags),
+        cmocka_unit_test(test_criteria_loads_public_services_with_chinese),
+        cmocka_unit_test(test_criteria_valid_minimal_set),
+        cmocka_unit_test(test_criteria_semantic_errors_at_exact_lines),
+        cmocka_unit_test(test_criteria_band_gap_and_overlap),
+        cmocka_unit_test(test_criteria_schema_and_syntax_errors_have_lines),
+        cmocka_unit_test(test_criteria_applicability_filters),
+        cmocka_unit_test(test_criteria_validity_window_uses_tender_date),
+        cmocka_unit_test(test_criteria_resolve_finds_default_set),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
