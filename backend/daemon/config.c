@@ -39,8 +39,8 @@ typedef struct {
 static const cfg_param cfg_params[] = {
     {"archive_dir", CT_STRING, F(archive_dir), "/var/lib/procaudit/spool/archive", 0, 0, 0,
      "Directory where files go once their ingest is committed."},
-    {"criteria", CT_LIST, F(criteria), "/usr/share/procaudit/criteria/international-red-flags.xml", 1, 0, 0,
-     "Criteria-set files to score every procurement with, comma-separated."},
+    {"criteria", CT_LIST, F(criteria), "international-red-flags", 1, 0, 0,
+     "Criteria sets to score every procurement with, comma-separated: file paths, or set ids looked up as criteria/ID.xml under $PROCAUDIT_TEMPLATES, ../templates beside the executable, ./templates."},
     {"database", CT_STRING, F(database), "", 0, 0, 0,
      "libpq conninfo or URI (\"host=... dbname=...\", \"postgresql://...\"); empty: the PG* environment variables."},
     {"inbox_dir", CT_STRING, F(inbox_dir), "/var/lib/procaudit/spool/inbox", 0, 0, 0,
