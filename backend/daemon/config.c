@@ -20,7 +20,8 @@ typedef enum {
     CT_SECONDS = 2,  /* a duration: an integer with an optional s/m/h suffix, in seconds */
     CT_LOGLEVEL = 3, /* error|warn|info|debug */
     CT_AUDIENCE = 4, /* internal|public */
-    CT_LIST = 5      /* comma-separated strings (criteria-set files) */
+    CT_LIST = 5,     /* comma-separated strings (criteria-set files) */
+    CT_KINDS = 6     /* comma-separated job kinds: ingest, score, render */
 } cfg_type;
 
 typedef struct {
@@ -45,6 +46,8 @@ static const cfg_param cfg_params[] = {
      "libpq conninfo or URI (\"host=... dbname=...\", \"postgresql://...\"); empty: the PG* environment variables."},
     {"inbox_dir", CT_STRING, F(inbox_dir), "/var/lib/procaudit/spool/inbox", 0, 0, 0,
      "Directory watched for files to ingest (OCDS JSON, eForms XML, native XML)."},
+    {"job_kinds", CT_KINDS, F(job_kinds), "ingest, score, render", 1, 0, 0,
+     "Kinds of job this daemon runs (a subset of ingest, score, render); the inbox is always watched. Lets a fleet split scoring and rendering between machines."},
     {"job_max_attempts", CT_INT, F(job_max_attempts), "5", 1, 1, 1000,
      "A job that fails this many times is marked failed and left for an operator."},
     {"log_level", CT_LOGLEVEL, F(log_level), "info", 1, 0, 0,
@@ -74,7 +77,9 @@ static const cfg_param cfg_params[] = {
 };
 #define CFG_N (sizeof cfg_params / sizeof cfg_params[0])
 
-static const char *const cfg_type_names[] = {"string", "integer", "seconds", "level", "audience", "list"};
+static const char *const cfg_type_names[] = {"string", "integer", "seconds", "level", "audience", "list",
+                                             "kinds"};
+static const char *const cfg_kind_names[] = {"ingest", "score", "render"};
 
 static char **str_field(cfg_t *c, const cfg_param *p) { return (char **)(void *)((char *)c + p->offset); }
 static int *int_field(cfg_t *c, const cfg_param *p) { return (int *)(void *)((char *)c + p->offset); }
@@ -239,6 +244,26 @@ int cfg_set(cfg_t *c, const char *key, const char *value, const char *where, err
         return 0;
     case CT_LIST:
         return set_list(c, value, pre, e);
+    case CT_KINDS: {
+        unsigned bits = 0;
+        const char *q = value;
+        while (*q) {
+            size_t len = strcspn(q, ", \t");
+            int found = 0;
+            for (unsigned k = 0; k < 3 && len; k++)
+                if (strlen(cfg_kind_names[k]) == len && strncmp(q, cfg_kind_names[k], len) == 0) {
+                    bits |= 1u << k;
+                    found = 1;
+                }
+            if (len && !found)
+                return err_set(e, ERR_USAGE, "%s%s: \"%.*s\" is not ingest, score or render", pre, key,
+                               (int)(len > 32 ? 32 : len), q);
+            q += len;
+            q += strspn(q, ", \t");
+        }
+        c->job_kinds = bits;
+        return 0;
+    }
     }
     return err_set(e, ERR_GENERIC, "%s%s: unhandled type", pre, key);
 }
@@ -431,6 +456,16 @@ static void value_text(const cfg_t *c, const cfg_param *p, char *out, size_t siz
         break;
     case CT_AUDIENCE:
         snprintf(out, size, "%s", c->report_audience == CFG_AUDIENCE_PUBLIC ? "public" : "internal");
+        break;
+    case CT_KINDS:
+        for (unsigned k = 0; k < 3 && used < size; k++) {
+            if (c->job_kinds & (1u << k)) {
+                int w = snprintf(out + used, size - used, "%s%s", used ? ", " : "", cfg_kind_names[k]);
+                if (w < 0)
+                    break;
+                used += (size_t)w;
+            }
+        }
         break;
     case CT_LIST:
         for (size_t i = 0; i < c->n_criteria && used < size; i++) {

@@ -32,6 +32,7 @@ typedef struct {
     size_t n_criteria;
     char *database;           /* libpq conninfo or URI; "" = the PG* environment */
     char *inbox_dir;          /* files to ingest are dropped here */
+    unsigned job_kinds;       /* bit k set: runs jobs of kind k (store_job_kind order) */
     int job_max_attempts;     /* a job failing this many times is marked failed */
     log_level log_level;
     char *migrations_dir;     /* "" = store_migrations_dir's search */

@@ -344,6 +344,15 @@ static int step_job(worker *w)
     return 1;
 }
 
+/* The job kinds to claim: those configured that this build can run. */
+static unsigned job_kinds(const cfg_t *c)
+{
+    unsigned can = STORE_JOB_KIND_BIT(STORE_JOB_INGEST) |
+                   (handler_can_score() ? STORE_JOB_KIND_BIT(STORE_JOB_SCORE) : 0) |
+                   (handler_can_render() ? STORE_JOB_KIND_BIT(STORE_JOB_RENDER) : 0);
+    return c->job_kinds & can;
+}
+
 /* SIGHUP: parse, validate and load into fresh objects; swap only when all succeeded. */
 static void worker_reload(worker *w)
 {
@@ -373,6 +382,7 @@ static void worker_reload(worker *w)
     w->cfg = fresh;
     log_set_level(w->cfg.log_level);
     spool_set_settle(w->sp, w->cfg.settle_time);
+    w->kinds = job_kinds(&w->cfg);
     log_info("reload", "configuration and %zu criteria set(s) reloaded from %s", handler_ctx_sets(w->h),
              w->config_path);
 done:
@@ -624,13 +634,11 @@ int daemon_run(const char *config_path)
     w.config_path = config_path;
     w.main_process = 1;
     w.healthy = 1;
-    w.kinds = STORE_JOB_KIND_BIT(STORE_JOB_INGEST) |
-              (handler_can_score() ? STORE_JOB_KIND_BIT(STORE_JOB_SCORE) : 0) |
-              (handler_can_render() ? STORE_JOB_KIND_BIT(STORE_JOB_RENDER) : 0);
     install_signals();
     rc = load_all(&w, config_path);
     if (rc != 0)
         return rc;
+    w.kinds = job_kinds(&w.cfg);
     log_set_level(w.cfg.log_level);
     if (store_migrations_dir(w.migrations, sizeof w.migrations,
                              w.cfg.migrations_dir[0] ? w.cfg.migrations_dir : NULL, &e) != 0) {

@@ -87,6 +87,8 @@ int dtest_setup(dtest_env *env, const char *name, const char *criteria, const ch
             env->conninfo, env->inbox, env->archive, env->rejected, env->reports, crit, dir,
             extra ? extra : "");
     fclose(f);
+    snprintf(env->kinds, sizeof env->kinds, "'ingest'%s%s", dtest_can_score() ? ", 'score'" : "",
+             dtest_can_render() ? ", 'render'" : "");
     return 0;
 }
 
@@ -217,10 +219,9 @@ int dtest_wait_idle(const dtest_env *env, int timeout_s)
     int quiet = 0;
     char sql[300];
 
-    /* Only the kinds this build runs: the others wait for a daemon that can. */
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM jobs WHERE state IN ('pending', 'running') AND kind IN ('ingest'%s%s)",
-             dtest_can_score() ? ", 'score'" : "", dtest_can_render() ? ", 'render'" : "");
+    /* Only the kinds the daemon runs: the others wait for a daemon that can. */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM jobs WHERE state IN ('pending', 'running') AND kind IN (%s)",
+             env->kinds);
     while (time(NULL) <= end) {
         long busy = dtest_count(env, sql);
         if (busy == 0 && dtest_files(env->inbox) == 0 && claimed_files(env) == 0) {

@@ -15,6 +15,9 @@ typedef struct {
     char inbox[300], archive[300], rejected[300], reports[300];
     char conf[300];       /* config file path */
     char log[300];        /* daemon stderr */
+    char kinds[64];       /* SQL list of the job kinds the daemon runs: dtest_wait_idle
+                           * waits for these ("'ingest', 'score'"); set by dtest_setup from
+                           * the build's capabilities, tests may narrow it */
 } dtest_env;
 
 /* The repository root ($PROCAUDIT_ROOT, else "."), and the shared data folder

@@ -37,6 +37,7 @@ static void test_cfg_defaults_match_the_table(void **state)
     assert_int_equal(c.retry_backoff_min, 1);
     assert_int_equal(c.retry_backoff_max, 60);
     assert_int_equal(c.job_max_attempts, 5);
+    assert_int_equal(c.job_kinds, 7u); /* ingest 1 + score 2 + render 4 */
     assert_int_equal(c.log_level, LOG_LEVEL_INFO);
     assert_int_equal(c.report_audience, CFG_AUDIENCE_INTERNAL);
     assert_string_equal(c.report_language, "en");
@@ -58,7 +59,8 @@ static void test_cfg_parses_values_comments_quotes_and_units(void **state)
                           "retry_backoff_max = 1h\n"
                           "database = \"host=/run/pg dbname=pa # not a comment\"\n"
                           "report_audience = public\n"
-                          "log_level = debug\r\n",
+                          "log_level = debug\r\n"
+                          "job_kinds = render,ingest\n",
                           &e),
                      0);
     assert_int_equal(c.workers, 3);
@@ -67,6 +69,7 @@ static void test_cfg_parses_values_comments_quotes_and_units(void **state)
     assert_string_equal(c.database, "host=/run/pg dbname=pa # not a comment");
     assert_int_equal(c.report_audience, CFG_AUDIENCE_PUBLIC);
     assert_int_equal(c.log_level, LOG_LEVEL_DEBUG);
+    assert_int_equal(c.job_kinds, 5u); /* ingest 1 + render 4 */
     cfg_dispose(&c);
 }
 
@@ -102,6 +105,7 @@ static const struct {
     {"inbox_dir = /again\n", "t.conf:6: inbox_dir is set twice"},
     {"database = \"open\n", "t.conf:6: unterminated quoted value"},
     {"= 3\n", "t.conf:6: missing key before \"=\""},
+    {"job_kinds = score, paint\n", "t.conf:6: job_kinds: \"paint\" is not ingest, score or render"},
 };
 
 static void test_cfg_reports_bad_lines_as_file_line(void **state)
