@@ -529,6 +529,10 @@ static int supervise(worker *w)
             if (pid == 0) {
                 int rc;
                 n_child_pids = 0;
+                /* Own process group: a Ctrl-C on the terminal reaches only the
+                 * supervisor, which forwards one SIGTERM (a second would force the
+                 * worker out). Under systemd use KillMode=mixed for the same reason. */
+                setpgid(0, 0);
                 w->main_process = 0;
                 rc = worker_open_spool(w, suffix);
                 if (rc == 0)

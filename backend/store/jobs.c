@@ -178,7 +178,8 @@ int store_job_finish(store *st, const store_job *j, const char *result, err_t *e
 void store_job_rollback(store *st)
 {
     err_t scratch;
-    store_rollback(st, &scratch);
+    if (st)
+        store_rollback(st, &scratch);
 }
 
 int store_job_fail(store *st, const store_job *j, const char *me, int max_attempts,

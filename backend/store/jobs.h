@@ -85,7 +85,7 @@ int store_job_begin(store *st, const store_job *j, const char *me, err_t *e) PA_
 int store_job_finish(store *st, const store_job *j, const char *result, err_t *e) PA_MUSTCHECK;
 
 /* ROLLBACK of the open transaction, if any (errors ignored: a lost connection rolls back
- * by itself). */
+ * by itself). st may be NULL. */
 void store_job_rollback(store *st);
 
 /* Records a handler failure (own statement, outside any work transaction): pending again
