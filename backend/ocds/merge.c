@@ -176,6 +176,30 @@ static uint64_t hash_bytes(const char *s, size_t n)
 
 static int merge_object(json_value *out, const json_value *in, int top, int depth);
 
+/* Without the schema, two field-name lists from the OCDS 1.1 release schema refine the
+ * "objects with ids" rule:
+ *  - arrays the schema marks wholeListMerge (their items have an `id` that is a code,
+ *    not an identity): always replaced;
+ *  - arrays merged by identifier: an empty array in a later release leaves them as
+ *    they are ("If the array is empty in input, do nothing"), and an empty array for a
+ *    field not seen before is not added (as the reference implementation does). */
+static int is_whole_list_field(const char *k)
+{
+    return strcmp(k, "additionalIdentifiers") == 0 || strcmp(k, "additionalClassifications") == 0;
+}
+
+static int is_identifier_merge_field(const char *k)
+{
+    static const char *names[] = {"awards", "contracts", "parties", "items", "documents",
+                                  "milestones", "amendments", "lots", "lotGroups", "details",
+                                  "tenderers", "suppliers", "transactions", "relatedProcesses",
+                                  "criteria", "requirementGroups", "requirements", "changes"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(k, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
 /* A member of an object, writable. */
 static json_value *member(json_value *obj, const char *key)
 {
@@ -294,7 +318,9 @@ static int merge_object(json_value *out, const json_value *in, int top, int dept
             }
             break;
         case JSON_ARRAY:
-            if (is_id_array(v)) {
+            if (v->u.array.len == 0 && is_identifier_merge_field(k) && (!cur || cur->type == JSON_ARRAY)) {
+                /* identifier merge of an empty array: nothing to do */
+            } else if (is_id_array(v) && !is_whole_list_field(k)) {
                 if (!is_id_array(cur)) {
                     json_value *fresh = json_new_array();
                     if (!fresh || (rc = json_object_set(out, k, fresh)) != 0)
