@@ -133,27 +133,40 @@ int json_array_push(json_value *arr, json_value *item)
     return 0;
 }
 
+/* An object's keys and values live in one block: keys[0..cap) then values[0..cap), so
+ * that an object costs one allocation (json_free frees u.object.keys only). */
+static int object_alloc_exact(json_value *obj, size_t ncap)
+{
+    char **block;
+
+    if (ncap == 0)
+        ncap = 1;
+    if (ncap > ((size_t)-1) / (sizeof(char *) + sizeof(json_value *)))
+        return ERR_NOMEM;
+    block = malloc(ncap * (sizeof(char *) + sizeof(json_value *)));
+    if (!block)
+        return ERR_NOMEM;
+    if (obj->u.object.len) {
+        memcpy(block, obj->u.object.keys, obj->u.object.len * sizeof(char *));
+        memcpy(block + ncap, obj->u.object.values, obj->u.object.len * sizeof(json_value *));
+    }
+    free(obj->u.object.keys);
+    obj->u.object.keys = block;
+    obj->u.object.values = (json_value **)(block + ncap);
+    obj->u.object.cap = ncap;
+    return 0;
+}
+
 static int object_reserve(json_value *obj, size_t need)
 {
-    char **keys;
-    json_value **values;
     size_t ncap;
 
     if (need <= obj->u.object.cap)
         return 0;
-    ncap = obj->u.object.cap ? obj->u.object.cap * 2 : 4;
+    ncap = obj->u.object.cap ? obj->u.object.cap * 2 : 8;
     while (ncap < need)
         ncap *= 2;
-    keys = realloc(obj->u.object.keys, ncap * sizeof(*keys));
-    if (!keys)
-        return ERR_NOMEM;
-    obj->u.object.keys = keys;
-    values = realloc(obj->u.object.values, ncap * sizeof(*values));
-    if (!values)
-        return ERR_NOMEM;
-    obj->u.object.values = values;
-    obj->u.object.cap = ncap;
-    return 0;
+    return object_alloc_exact(obj, ncap);
 }
 
 static char *mem_dup(const char *s, size_t len)
@@ -263,8 +276,7 @@ void json_free(json_value *v)
             free(v->u.object.keys[i]);
             json_free(v->u.object.values[i]);
         }
-        free(v->u.object.keys);
-        free(v->u.object.values);
+        free(v->u.object.keys); /* the values share the block */
         break;
     default:
         break;
@@ -300,7 +312,7 @@ json_value *json_clone(const json_value *v)
         return c;
     case JSON_OBJECT:
         c = json_new_object();
-        if (!c || object_reserve(c, v->u.object.len))
+        if (!c || object_alloc_exact(c, v->u.object.len))
             goto fail;
         for (size_t i = 0; i < v->u.object.len; i++) {
             json_value *item = json_clone(v->u.object.values[i]);
@@ -541,10 +553,18 @@ const json_value *json_at(const json_value *arr, size_t i)
 
 /* ------------------------------------------------------------------ builder */
 
+/* The members of open containers below the root wait in a scratch stack and are moved
+ * into an exactly sized array when their container closes (one allocation per
+ * container). The root container's members are attached at once, so that a caller can
+ * look at a partly built root (json_builder_root). */
 struct json_builder {
     json_value **stack;   /* open containers, innermost last */
+    size_t *start;        /* per open container: its first scratch entry */
     char **pending_key;   /* per open object: the key waiting for its value, or NULL */
     size_t depth, cap, max_depth;
+    char **skeys;         /* scratch: keys (NULL in arrays) */
+    json_value **svals;   /* scratch: values */
+    size_t slen, scap;
     json_value *root;     /* the finished (or partial) root */
     int done;
 };
@@ -566,6 +586,11 @@ void json_builder_reset(json_builder *b)
         free(b->pending_key[i]);
         b->pending_key[i] = NULL;
     }
+    for (size_t i = 0; i < b->slen; i++) {
+        free(b->skeys[i]);
+        json_free(b->svals[i]);
+    }
+    b->slen = 0;
     b->depth = 0;
     json_free(b->root);
     b->root = NULL;
@@ -578,64 +603,94 @@ void json_builder_free(json_builder *b)
         return;
     json_builder_reset(b);
     free(b->stack);
+    free(b->start);
     free(b->pending_key);
+    free(b->skeys);
+    free(b->svals);
     free(b);
 }
 
 size_t json_builder_depth(const json_builder *b) { return b->depth; }
 const json_value *json_builder_root(const json_builder *b) { return b->root; }
 
-/* Removes duplicate keys of an object, keeping the last value of each (in the position
- * of that last occurrence). */
+static uint64_t key_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Removes duplicate keys of an object, keeping the last value of each (in the position
+ * of that last occurrence). Duplicates are rare: they are first detected with a small
+ * hash table, and only then removed. */
 static int object_dedupe(json_value *obj)
 {
-    size_t n = obj->u.object.len, w;
+    size_t n = obj->u.object.len, tcap = 16, w;
     char **keys = obj->u.object.keys;
     json_value **values = obj->u.object.values;
-    unsigned char *drop;
+    uint32_t small[64], *table = small;
+    unsigned char *drop = NULL;
     int any = 0;
 
     if (n < 2)
         return 0;
-    drop = calloc(n, 1);
-    if (!drop)
-        return ERR_NOMEM;
-    if (n <= 16) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = i + 1; j < n; j++)
-                if (strcmp(keys[i], keys[j]) == 0) {
-                    drop[i] = 1;
+    if (n == 2) {
+        if (strcmp(keys[0], keys[1]) != 0)
+            return 0;
+        any = 1;
+    } else {
+        while (tcap < 2 * n)
+            tcap *= 2;
+        if (tcap > 64 && !(table = malloc(tcap * sizeof(uint32_t))))
+            return ERR_NOMEM;
+        memset(table, 0xff, tcap * sizeof(uint32_t));
+        for (size_t i = 0; i < n && !any; i++) {
+            size_t h = (size_t)key_hash(keys[i]) & (tcap - 1);
+            while (table[h] != UINT32_MAX) {
+                if (strcmp(keys[table[h]], keys[i]) == 0) {
                     any = 1;
                     break;
                 }
-    } else {
+                h = (h + 1) & (tcap - 1);
+            }
+            table[h] = (uint32_t)i;
+        }
+        if (table != small)
+            free(table);
+    }
+    if (!any)
+        return 0;
+    /* Slow path: mark every key that has a later twin. */
+    drop = calloc(n, 1);
+    if (!drop)
+        return ERR_NOMEM;
+    {
         key_index *idx = sorted_keys(keys, n);
         if (!idx) {
             free(drop);
             return ERR_NOMEM;
         }
         for (size_t i = 0; i + 1 < n; i++)
-            if (strcmp(idx[i].key, idx[i + 1].key) == 0) {
+            if (strcmp(idx[i].key, idx[i + 1].key) == 0)
                 drop[idx[i].i] = 1; /* sorted by (key, position): drop the earlier */
-                any = 1;
-            }
         free(idx);
     }
-    if (any) {
-        w = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (drop[i]) {
-                free(keys[i]);
-                json_free(values[i]);
-                continue;
-            }
-            keys[w] = keys[i];
-            values[w] = values[i];
-            w++;
+    w = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i]) {
+            free(keys[i]);
+            json_free(values[i]);
+            continue;
         }
-        obj->u.object.len = w;
+        keys[w] = keys[i];
+        values[w] = values[i];
+        w++;
     }
+    obj->u.object.len = w;
     free(drop);
     return 0;
 }
@@ -644,6 +699,7 @@ static int object_dedupe(json_value *obj)
 static int builder_attach(json_builder *b, json_value *v)
 {
     json_value *top;
+    char *k = NULL;
 
     if (b->depth == 0) {
         if (b->root) {
@@ -654,14 +710,17 @@ static int builder_attach(json_builder *b, json_value *v)
         return 0;
     }
     top = b->stack[b->depth - 1];
-    if (top->type == JSON_ARRAY)
-        return json_array_push(top, v);
-    {
-        char *k = b->pending_key[b->depth - 1];
+    if (top->type == JSON_OBJECT) {
+        k = b->pending_key[b->depth - 1];
         if (!k) {
             json_free(v);
             return ERR_BAD_INPUT;
         }
+    }
+    if (b->depth == 1) {
+        /* the root container: attach now */
+        if (top->type == JSON_ARRAY)
+            return json_array_push(top, v);
         if (object_reserve(top, top->u.object.len + 1)) {
             json_free(v);
             return ERR_NOMEM;
@@ -669,8 +728,31 @@ static int builder_attach(json_builder *b, json_value *v)
         top->u.object.keys[top->u.object.len] = k;
         top->u.object.values[top->u.object.len] = v;
         top->u.object.len++;
-        b->pending_key[b->depth - 1] = NULL;
+        b->pending_key[0] = NULL;
+        return 0;
     }
+    if (b->slen == b->scap) {
+        size_t ncap = b->scap ? b->scap * 2 : 64;
+        char **nk = realloc(b->skeys, ncap * sizeof(*nk));
+        json_value **nv;
+        if (!nk) {
+            json_free(v);
+            return ERR_NOMEM;
+        }
+        b->skeys = nk;
+        nv = realloc(b->svals, ncap * sizeof(*nv));
+        if (!nv) {
+            json_free(v);
+            return ERR_NOMEM;
+        }
+        b->svals = nv;
+        b->scap = ncap;
+    }
+    b->skeys[b->slen] = k;
+    b->svals[b->slen] = v;
+    b->slen++;
+    if (k)
+        b->pending_key[b->depth - 1] = NULL;
     return 0;
 }
 
@@ -699,12 +781,19 @@ static int builder_open(json_builder *b, json_value *v)
     if (b->depth == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 16;
         json_value **st = realloc(b->stack, ncap * sizeof(*st));
+        size_t *sp;
         char **pk;
         if (!st) {
             json_free(v);
             return ERR_NOMEM;
         }
         b->stack = st;
+        sp = realloc(b->start, ncap * sizeof(*sp));
+        if (!sp) {
+            json_free(v);
+            return ERR_NOMEM;
+        }
+        b->start = sp;
         pk = realloc(b->pending_key, ncap * sizeof(*pk));
         if (!pk) {
             json_free(v);
@@ -717,6 +806,7 @@ static int builder_open(json_builder *b, json_value *v)
     if (rc)
         return rc;
     b->stack[b->depth] = v;
+    b->start[b->depth] = b->slen;
     b->pending_key[b->depth] = NULL;
     b->depth++;
     return 0;
@@ -746,12 +836,31 @@ int json_builder_end(json_builder *b)
     if (b->depth == 0)
         return ERR_BAD_INPUT;
     top = b->stack[b->depth - 1];
-    if (top->type == JSON_OBJECT) {
-        if (b->pending_key[b->depth - 1])
-            return ERR_BAD_INPUT;
-        if (object_dedupe(top))
-            return ERR_NOMEM;
+    if (top->type == JSON_OBJECT && b->pending_key[b->depth - 1])
+        return ERR_BAD_INPUT;
+    if (b->depth > 1) {
+        /* move the members from the scratch stack into an exact array */
+        size_t from = b->start[b->depth - 1], n = b->slen - from;
+        if (top->type == JSON_ARRAY) {
+            if (n) {
+                json_value **items = malloc(n * sizeof(*items));
+                if (!items)
+                    return ERR_NOMEM;
+                memcpy(items, b->svals + from, n * sizeof(*items));
+                top->u.array.items = items;
+                top->u.array.len = top->u.array.cap = n;
+            }
+        } else if (n) {
+            if (object_alloc_exact(top, n))
+                return ERR_NOMEM;
+            memcpy(top->u.object.keys, b->skeys + from, n * sizeof(char *));
+            memcpy(top->u.object.values, b->svals + from, n * sizeof(json_value *));
+            top->u.object.len = n;
+        }
+        b->slen = from;
     }
+    if (top->type == JSON_OBJECT && object_dedupe(top))
+        return ERR_NOMEM;
     b->depth--;
     if (b->depth == 0)
         b->done = 1;
@@ -780,7 +889,14 @@ size_t json_utf8_valid_prefix(const char *str, size_t len, int *truncated)
     if (truncated)
         *truncated = 0;
     while (i < len) {
-        /* ASCII fast path: 8 bytes at a time. */
+        /* ASCII fast path: 32, then 8 bytes at a time. */
+        while (i + 32 <= len) {
+            uint64_t w[4];
+            memcpy(w, s + i, 32);
+            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull)
+                break;
+            i += 32;
+        }
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);

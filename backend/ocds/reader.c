@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yajl/yajl_parse.h>
@@ -282,7 +283,6 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
     ocds_item it;
     const json_value *ocid_v, *id_v;
     char idbuf[64];
-    int rc = 0;
 
     memset(&it, 0, sizeof(it));
     if (!rel || rel->type != JSON_OBJECT) {
@@ -323,16 +323,11 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
     if (id_v && id_v->type == JSON_STRING) {
         it.release_id = id_v->u.string.s;
     } else if (id_v && id_v->type == JSON_NUMBER) {
+        /* The id as text; the note (id_as_number) is left to ocds_normalise, which every
+         * release goes through, so that it is not recorded twice. */
         snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(id_v->u.number.len < 60 ? id_v->u.number.len : 60),
                  id_v->u.number.text);
         it.release_id = idbuf;
-        rc = model_note_add(&it.notes, &it.n_notes, "id_as_number", "id", "The release id was given "
-                            "as the number %s; it is read as the string \"%s\".", idbuf, idbuf);
-        if (rc) {
-            model_notes_free(it.notes, it.n_notes);
-            json_free(rel);
-            return set_fatal(r, ERR_NOMEM, "out of memory");
-        }
     }
     return deliver(r, &it);
 }
@@ -657,7 +652,15 @@ static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
             r->depth++;
         else if (is_end(ev))
             r->depth--;
-        if (end - r->cap_off > JSON_MAX_VALUE_BYTES) {
+        /* A release built member by member (a top-level object that streamed nothing)
+         * counts from its own first byte. */
+        uint64_t from = r->cap_off;
+        if (r->cap == CAP_MEMBER) {
+            const frame *fo = &r->frames[r->n_frames - 1];
+            if (!fo->streamed_releases && !fo->streamed_records)
+                from = fo->offset;
+        }
+        if (end - from > JSON_MAX_VALUE_BYTES) {
             char msg[120];
             snprintf(msg, sizeof(msg), "a value larger than %u bytes", JSON_MAX_VALUE_BYTES);
             start_discard(r, "size", msg, r->cap_off);
@@ -1113,7 +1116,9 @@ int ocds_reader_finish(ocds_reader *r, ocds_read_stats *stats, err_t *e)
 done:
     if (r->n_top == 1 || r->n_top == 0)
         snprintf(r->stats.shape, sizeof(r->stats.shape), "%s",
-                 r->n_top ? r->first_shape : r->total_in ? "invalid" : "empty");
+                 r->n_top == 0 ? (r->total_in ? "invalid" : "empty")
+                 : r->first_shape[0] ? r->first_shape
+                 : r->top_shape[0] ? r->top_shape : "invalid");
     else
         snprintf(r->stats.shape, sizeof(r->stats.shape), "%s", r->jsonl_ok ? "jsonl" : "concatenated");
     if (stats)
@@ -1178,6 +1183,7 @@ int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats
     char *buf = NULL;
     ocds_reader *r = NULL;
     ssize_t got;
+    struct stat sb;
 
     if (stats)
         memset(stats, 0, sizeof(*stats));
@@ -1192,8 +1198,9 @@ int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    {
-        /* Pass 1: the encoding of the whole file, so that a non-UTF-8 file yields no items. */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        /* Pass 1: the encoding of the whole file, so that a non-UTF-8 file yields no items.
+         * (A pipe cannot be read twice: its encoding is checked as it streams.) */
         unsigned char carry[4];
         size_t carry_len = 0;
         uint64_t off = 0, line = 1;

@@ -39,14 +39,15 @@ typedef struct {
                                 reader; the callback may take it (set it to NULL). */
     const char *ocid;        /* the release's ocid, or NULL (always NULL-safe) */
     const char *release_id;  /* the release's id as text (ids given as numbers are
-                                converted and noted), or NULL */
+                                converted here; ocds_normalise notes them), or NULL */
     const char *file;        /* the path being read */
     uint64_t offset;         /* byte offset of the record's first byte in the file */
     uint64_t line;           /* 1-based line of that byte */
     size_t index;            /* 0-based ordinal of the record in the file */
     const char *package_json;/* the enclosing package's metadata (uri, publisher,
                                 license, publishedDate) as compact JSON, or NULL */
-    model_note *notes;       /* quirks seen at read time; owned by the reader */
+    model_note *notes;       /* quirks seen at read time; owned by the reader (none at
+                                present: the quirks are noted by ocds_normalise) */
     size_t n_notes;
     err_t error;             /* OCDS_ITEM_REJECTED: "field: message" */
 } ocds_item;
