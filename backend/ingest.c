@@ -72,6 +72,20 @@ typedef struct {
     json_value *published;/* a record's compiledRelease read in this batch (last wins) */
 } group;
 
+/* The releases and ocids of one batch. Two exist: the one being read and the one whose
+ * writes are still pipelined to the server (kept until they are confirmed, so that a
+ * refused batch can be redone procurement by procurement). */
+typedef struct {
+    pend_rel *rels;
+    size_t n_rels, cap_rels;
+    size_t bytes;         /* JSON bytes held */
+    group *groups;
+    size_t n_groups, cap_groups;
+    size_t *slots;        /* group index + 1; 0 = empty */
+    ingest_stats before;  /* the stats before and after its rows were built (a redo */
+    ingest_stats after;   /* takes back what building added) */
+} batch_state;
+
 typedef struct {
     store *st;
     store_batch *side;    /* read notes and rejected records */
@@ -83,12 +97,10 @@ typedef struct {
     ingest_stats *stats;
     uint64_t file_size;
     size_t limit;
-    pend_rel *rels;
-    size_t n_rels, cap_rels;
-    size_t bytes;
-    group *groups;
-    size_t n_groups, cap_groups;
-    size_t *slots;        /* group index + 1; 0 = empty */
+    batch_state bs[2];
+    batch_state *cur;     /* the batch being read */
+    batch_state *prev;    /* the batch whose writes are in flight (when prev_pending) */
+    int prev_pending;
     err_t err;            /* the failure that stopped the read, from a callback */
 } ingest_ctx;
 
@@ -124,29 +136,29 @@ static size_t group_get(ingest_ctx *c, const char *ocid, int add)
     size_t i = (size_t)(hash_str(ocid) & (SLOTS - 1));
 
     for (;;) {
-        size_t s = c->slots[i];
+        size_t s = c->cur->slots[i];
         if (s == 0)
             break;
-        if (strcmp(c->groups[s - 1].ocid, ocid) == 0)
+        if (strcmp(c->cur->groups[s - 1].ocid, ocid) == 0)
             return s - 1;
         i = (i + 1) & (SLOTS - 1);
     }
     if (!add)
         return (size_t)-1;
-    if (c->n_groups == c->cap_groups) {
-        size_t nc = c->cap_groups ? c->cap_groups * 2 : 64;
-        group *ng = realloc(c->groups, nc * sizeof *ng);
+    if (c->cur->n_groups == c->cur->cap_groups) {
+        size_t nc = c->cur->cap_groups ? c->cur->cap_groups * 2 : 64;
+        group *ng = realloc(c->cur->groups, nc * sizeof *ng);
         if (!ng)
             return (size_t)-1;
-        c->groups = ng;
-        c->cap_groups = nc;
+        c->cur->groups = ng;
+        c->cur->cap_groups = nc;
     }
-    memset(&c->groups[c->n_groups], 0, sizeof(group));
-    c->groups[c->n_groups].ocid = dup_str(ocid);
-    if (!c->groups[c->n_groups].ocid)
+    memset(&c->cur->groups[c->cur->n_groups], 0, sizeof(group));
+    c->cur->groups[c->cur->n_groups].ocid = dup_str(ocid);
+    if (!c->cur->groups[c->cur->n_groups].ocid)
         return (size_t)-1;
-    c->slots[i] = c->n_groups + 1;
-    return c->n_groups++;
+    c->cur->slots[i] = c->cur->n_groups + 1;
+    return c->cur->n_groups++;
 }
 
 static int known_add(group *g, const char *release_id, const char *sha, int version)
@@ -191,24 +203,35 @@ static void group_dispose(group *g)
     json_free(g->published);
 }
 
-/* Empties the batch state (keeps the allocations of the arrays). */
-static void batch_clear(ingest_ctx *c)
+/* Empties a batch state (keeps the allocations of the arrays). */
+static void batch_clear(batch_state *b)
 {
     size_t i;
 
-    for (i = 0; i < c->n_rels; i++) {
-        free(c->rels[i].ocid);
-        free(c->rels[i].release_id);
-        json_free(c->rels[i].tree);
-        free(c->rels[i].json);
-        model_notes_free(c->rels[i].notes, c->rels[i].n_notes);
+    for (i = 0; i < b->n_rels; i++) {
+        free(b->rels[i].ocid);
+        free(b->rels[i].release_id);
+        json_free(b->rels[i].tree);
+        free(b->rels[i].json);
+        model_notes_free(b->rels[i].notes, b->rels[i].n_notes);
     }
-    c->n_rels = 0;
-    c->bytes = 0;
-    for (i = 0; i < c->n_groups; i++)
-        group_dispose(&c->groups[i]);
-    c->n_groups = 0;
-    memset(c->slots, 0, SLOTS * sizeof *c->slots);
+    b->n_rels = 0;
+    b->bytes = 0;
+    for (i = 0; i < b->n_groups; i++)
+        group_dispose(&b->groups[i]);
+    b->n_groups = 0;
+    if (b->slots)
+        memset(b->slots, 0, SLOTS * sizeof *b->slots);
+}
+
+/* Frees a batch state entirely. */
+static void batch_free(batch_state *b)
+{
+    batch_clear(b);
+    free(b->rels);
+    free(b->groups);
+    free(b->slots);
+    memset(b, 0, sizeof *b);
 }
 
 /* PostgreSQL's jsonb cannot hold U+0000. Strings holding it get U+FFFD instead (noted by
@@ -354,7 +377,7 @@ static int on_known(void *ctx, char kind, const char *ocid, const char *release_
 
     if (gi == (size_t)-1)
         return 0;
-    g = &c->groups[gi];
+    g = &c->cur->groups[gi];
     if (kind == 'c') {
         g->has_compiled = 1;
         return 0;
@@ -377,7 +400,7 @@ static int on_loaded(void *ctx, const char *ocid, const char *release_id, const 
 
     if (gi == (size_t)-1)
         return 0;
-    g = &c->groups[gi];
+    g = &c->cur->groups[gi];
     rc = json_parse(&tree, json, len, &e);
     if (rc)
         return err_set(&c->err, rc, "stored release %s of %s: %s", release_id, ocid, e.msg);
@@ -422,9 +445,9 @@ static int classify(ingest_ctx *c)
 {
     size_t i, k;
 
-    for (i = 0; i < c->n_rels; i++) {
-        pend_rel *r = &c->rels[i];
-        group *g = &c->groups[r->group];
+    for (i = 0; i < c->cur->n_rels; i++) {
+        pend_rel *r = &c->cur->rels[i];
+        group *g = &c->cur->groups[r->group];
         int max_version = 0, same = 0;
 
         for (k = 0; k < g->n_known; k++) {
@@ -458,7 +481,7 @@ static int classify(ingest_ctx *c)
  * (bad input) becomes a rejected record of the ocid; the releases are still stored. */
 static int build_group(ingest_ctx *c, size_t gi)
 {
-    group *g = &c->groups[gi];
+    group *g = &c->cur->groups[gi];
     json_value **list = NULL;
     json_value *merged = NULL;
     const json_value *compiled;
@@ -471,8 +494,8 @@ static int build_group(ingest_ctx *c, size_t gi)
     buf_init(&b, JSON_MAX_VALUE_BYTES);
     err_clear(&e);
     /* 1. the releases of this batch */
-    for (i = 0; rc == 0 && i < c->n_rels; i++) {
-        pend_rel *r = &c->rels[i];
+    for (i = 0; rc == 0 && i < c->cur->n_rels; i++) {
+        pend_rel *r = &c->cur->rels[i];
         store_release_row row;
         if (r->group != gi || (r->state != REL_NEW && r->state != REL_CHANGED))
             continue;
@@ -505,16 +528,16 @@ static int build_group(ingest_ctx *c, size_t gi)
     if (g->published) {
         compiled = g->published;
     } else {
-        list = calloc(g->n_loaded + c->n_rels + 1, sizeof *list);
+        list = calloc(g->n_loaded + c->cur->n_rels + 1, sizeof *list);
         if (!list) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
         for (k = 0; k < g->n_loaded; k++) {
             int superseded = 0;
-            for (i = 0; i < c->n_rels && !superseded; i++)
-                superseded = c->rels[i].group == gi && c->rels[i].state != REL_SAME &&
-                             strcmp(c->rels[i].release_id, g->loaded_ids[k]) == 0;
+            for (i = 0; i < c->cur->n_rels && !superseded; i++)
+                superseded = c->cur->rels[i].group == gi && c->cur->rels[i].state != REL_SAME &&
+                             strcmp(c->cur->rels[i].release_id, g->loaded_ids[k]) == 0;
             if (!superseded) {
                 list[n++] = g->loaded[k];
                 rc = emit_notes(c, g->ocid, g->loaded_notes[k], g->loaded_n_notes[k]);
@@ -522,14 +545,14 @@ static int build_group(ingest_ctx *c, size_t gi)
                     goto cleanup;
             }
         }
-        for (i = 0; i < c->n_rels; i++) {
-            pend_rel *r = &c->rels[i];
+        for (i = 0; i < c->cur->n_rels; i++) {
+            pend_rel *r = &c->cur->rels[i];
             int later = 0;
             if (r->group != gi || r->state == REL_SAME)
                 continue;
-            for (k = i + 1; k < c->n_rels && !later; k++)
-                later = c->rels[k].group == gi && c->rels[k].state != REL_SAME &&
-                        strcmp(c->rels[k].release_id, r->release_id) == 0;
+            for (k = i + 1; k < c->cur->n_rels && !later; k++)
+                later = c->cur->rels[k].group == gi && c->cur->rels[k].state != REL_SAME &&
+                        strcmp(c->cur->rels[k].release_id, r->release_id) == 0;
             if (!later) {
                 list[n++] = r->tree;
                 rc = emit_notes(c, g->ocid, r->notes, r->n_notes);
@@ -553,7 +576,7 @@ static int build_group(ingest_ctx *c, size_t gi)
     if (rc)
         goto cleanup;
     rc = store_batch_compiled(c->main, g->ocid, b.data, b.len, g->published ? "published" : "merged",
-                              (int)n);
+                              (int)n, !g->has_compiled);
     if (rc)
         goto cleanup;
     /* 3. the model and the normalised rows */
@@ -592,8 +615,8 @@ static int flush_groups_one_by_one(ingest_ctx *c)
     int rc = 0;
     err_t e;
 
-    for (gi = 0; rc == 0 && gi < c->n_groups; gi++) {
-        if (!c->groups[gi].touched && !c->groups[gi].published)
+    for (gi = 0; rc == 0 && gi < c->cur->n_groups; gi++) {
+        if (!c->cur->groups[gi].touched && !c->cur->groups[gi].published)
             continue;
         ingest_stats before = *c->stats;
         rc = store_savepoint(c->st, "ingest_group", &c->err);
@@ -610,8 +633,8 @@ static int flush_groups_one_by_one(ingest_ctx *c)
             err_clear(&c->err);
             rc = store_rollback_to(c->st, "ingest_group", &c->err);
             *c->stats = before;
-            for (i = 0; rc == 0 && i < c->n_rels; i++) {
-                pend_rel *r = &c->rels[i];
+            for (i = 0; rc == 0 && i < c->cur->n_rels; i++) {
+                pend_rel *r = &c->cur->rels[i];
                 if (r->group != gi || r->state == REL_SAME)
                     continue;
                 c->stats->rejected++;
@@ -622,12 +645,12 @@ static int flush_groups_one_by_one(ingest_ctx *c)
                 rc = store_batch_rejected(c->side, r->offset, r->line, r->index, r->ocid, NULL,
                                           msg);
             }
-            if (rc == 0 && !c->groups[gi].touched) {
+            if (rc == 0 && !c->cur->groups[gi].touched) {
                 c->stats->rejected++;
-                rc = store_batch_rejected(c->side, 0, 0, 0, c->groups[gi].ocid, "compiledRelease",
+                rc = store_batch_rejected(c->side, 0, 0, 0, c->cur->groups[gi].ocid, "compiledRelease",
                                           msg);
             }
-            log_warn(c->path, "%s: %s", c->groups[gi].ocid, msg);
+            log_warn(c->path, "%s: %s", c->cur->groups[gi].ocid, msg);
         } else if (rc) {
             if (c->err.code == 0)
                 err_set(&c->err, rc, "%s", e.msg);
@@ -638,26 +661,70 @@ static int flush_groups_one_by_one(ingest_ctx *c)
     return rc;
 }
 
-/* The end of a batch: classify, load, recompile, write. */
+/* Waits for the writes of the previous batch. When the database refused them, rolls
+ * back to the savepoint before them and redoes that batch procurement by procurement
+ * (flush_groups_one_by_one), so only the procurements it refuses are rejected. */
+static int finish_previous(ingest_ctx *c)
+{
+    batch_state *keep;
+    err_t e;
+    int rc;
+
+    if (!c->prev_pending)
+        return 0;
+    c->prev_pending = 0;
+    err_clear(&e);
+    rc = store_pipeline_wait(c->st, &e);
+    if (rc == ERR_DB) {
+        log_warn(c->path, "a batch write failed (%s); retrying procurement by procurement",
+                 e.msg);
+        err_clear(&c->err);
+        rc = store_rollback_to(c->st, "ingest_batch", &c->err);
+        if (rc == 0) {
+            /* Redo with the previous batch as the current one; the counts it added are
+             * taken back first (the read counts of the current batch stay). */
+            keep = c->cur;
+            c->cur = c->prev;
+            c->stats->procurements -= c->cur->after.procurements - c->cur->before.procurements;
+            c->stats->notes -= c->cur->after.notes - c->cur->before.notes;
+            c->stats->rejected -= c->cur->after.rejected - c->cur->before.rejected;
+            rc = flush_groups_one_by_one(c);
+            if (rc == 0)
+                rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
+            c->cur = keep;
+        }
+    } else if (rc) {
+        c->err = e;
+    }
+    batch_clear(c->prev);
+    return rc;
+}
+
+/* The end of a batch: classify, load, recompile, then queue the writes (pipelined: the
+ * server works on them while the next batch is read). */
 static int process_batch(ingest_ctx *c)
 {
     const char **ocids = NULL;
+    batch_state *t;
     size_t i, n_load = 0;
-    int rc = 0;
+    int rc;
     err_t e;
 
-    if (c->n_groups == 0) {
+    rc = finish_previous(c);
+    if (rc)
+        goto cleanup;
+    if (c->cur->n_groups == 0) {
         rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
         goto cleanup;
     }
-    ocids = calloc(c->n_groups, sizeof *ocids);
+    ocids = calloc(c->cur->n_groups, sizeof *ocids);
     if (!ocids) {
         rc = err_set(&c->err, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    for (i = 0; i < c->n_groups; i++)
-        ocids[i] = c->groups[i].ocid;
-    rc = store_releases_known(c->st, ocids, c->n_groups, on_known, c, &c->err);
+    for (i = 0; i < c->cur->n_groups; i++)
+        ocids[i] = c->cur->groups[i].ocid;
+    rc = store_releases_known(c->st, ocids, c->cur->n_groups, on_known, c, &c->err);
     if (rc)
         goto cleanup;
     rc = classify(c);
@@ -665,51 +732,51 @@ static int process_batch(ingest_ctx *c)
         err_set(&c->err, rc, "out of memory");
         goto cleanup;
     }
-    for (i = 0; i < c->n_groups; i++)
-        if (c->groups[i].touched && c->groups[i].has_stored && !c->groups[i].published)
-            ocids[n_load++] = c->groups[i].ocid;
+    for (i = 0; i < c->cur->n_groups; i++)
+        if (c->cur->groups[i].touched && c->cur->groups[i].has_stored && !c->cur->groups[i].published)
+            ocids[n_load++] = c->cur->groups[i].ocid;
     rc = store_releases_load(c->st, ocids, n_load, on_loaded, c, &e);
     if (rc) {
         if (c->err.code == 0)
             c->err = e;
         goto cleanup;
     }
-    rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
+    rc = store_pipeline_begin(c->st, &c->err);
+    if (rc == 0)
+        rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
+    if (rc == 0)
+        rc = store_pipeline_send(c->st, "SAVEPOINT ingest_batch", 0, NULL, NULL, NULL, NULL,
+                                 &c->err);
     if (rc)
         goto cleanup;
-    rc = store_savepoint(c->st, "ingest_batch", &c->err);
-    if (rc)
-        goto cleanup;
-    {
-        ingest_stats before = *c->stats;
-        for (i = 0; rc == 0 && i < c->n_groups; i++)
-            if (c->groups[i].touched || c->groups[i].published)
-                rc = build_group(c, i);
-        if (rc)
-            goto cleanup;
+    c->cur->before = *c->stats;
+    for (i = 0; rc == 0 && i < c->cur->n_groups; i++) {
+        if (c->cur->groups[i].touched || c->cur->groups[i].published)
+            rc = build_group(c, i);
+        if (i % 64 == 63)
+            store_pipeline_poll(c->st);
+    }
+    c->cur->after = *c->stats;
+    if (rc == 0) {
         err_clear(&e);
         rc = store_batch_flush(c->st, c->main, c->file_id, &e);
-        if (rc == ERR_DB) {
-            /* Someone's data broke a statement: find which procurement, keep the rest. */
-            log_warn(c->path, "a batch write failed (%s); retrying procurement by procurement",
-                     e.msg);
-            err_clear(&c->err);
-            rc = store_rollback_to(c->st, "ingest_batch", &c->err);
-            if (rc == 0) {
-                *c->stats = before;
-                rc = flush_groups_one_by_one(c);
-            }
-            if (rc == 0)
-                rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
-        } else if (rc) {
+        if (rc)
             c->err = e;
-        } else {
-            rc = store_release(c->st, "ingest_batch", &c->err);
-        }
     }
+    if (rc == 0)
+        rc = store_pipeline_send(c->st, "RELEASE SAVEPOINT ingest_batch", 0, NULL, NULL, NULL,
+                                 NULL, &c->err);
+    if (rc)
+        goto cleanup;
+    store_pipeline_poll(c->st);
+    /* Keep this batch until its writes are confirmed; read the next one meanwhile. */
+    t = c->prev;
+    c->prev = c->cur;
+    c->cur = t;
+    c->prev_pending = 1;
 cleanup:
     free(ocids);
-    batch_clear(c);
+    batch_clear(c->cur);
     store_batch_reset(c->main);
     store_batch_reset(c->side);
     return rc;
@@ -734,18 +801,18 @@ static int take_release(ingest_ctx *c, ocds_item *it)
         return reject(c, it, "ocid", "the ocid is longer than 400 bytes");
     if (it->release_id && strlen(it->release_id) > STORE_KEY_MAX)
         return reject(c, it, "id", "the release id is longer than 400 bytes");
-    if (c->n_rels == c->cap_rels) {
-        size_t nc = c->cap_rels ? c->cap_rels * 2 : 64;
-        pend_rel *nr = realloc(c->rels, nc * sizeof *nr);
+    if (c->cur->n_rels == c->cur->cap_rels) {
+        size_t nc = c->cur->cap_rels ? c->cur->cap_rels * 2 : 64;
+        pend_rel *nr = realloc(c->cur->rels, nc * sizeof *nr);
         if (!nr)
             return err_set(&c->err, ERR_NOMEM, "out of memory");
-        c->rels = nr;
-        c->cap_rels = nc;
+        c->cur->rels = nr;
+        c->cur->cap_rels = nc;
     }
     gi = group_get(c, it->ocid, 1);
     if (gi == (size_t)-1)
         return err_set(&c->err, ERR_NOMEM, "out of memory");
-    r = &c->rels[c->n_rels];
+    r = &c->cur->rels[c->cur->n_rels];
     memset(r, 0, sizeof *r);
     r->group = gi;
     r->offset = it->offset;
@@ -753,7 +820,7 @@ static int take_release(ingest_ctx *c, ocds_item *it)
     r->index = it->index;
     r->tree = it->release;
     it->release = NULL;
-    c->n_rels++; /* from here on batch_clear frees what r holds */
+    c->cur->n_rels++; /* from here on batch_clear frees what r holds */
     buf_init(&b, JSON_MAX_VALUE_BYTES);
     rc = tree_json(r->tree, &b, &nul_fixed);
     if (rc) {
@@ -779,7 +846,7 @@ static int take_release(ingest_ctx *c, ocds_item *it)
         r->has_date = 1;
         r->date = md.t;
     }
-    c->bytes += r->len;
+    c->cur->bytes += r->len;
     c->stats->releases_read++;
     rc = add_reader_notes(c, it);
     if (rc == 0 && !it->release_id) {
@@ -816,7 +883,7 @@ static int take_compiled(ingest_ctx *c, ocds_item *it)
     gi = group_get(c, ocid, 1);
     if (gi == (size_t)-1)
         return err_set(&c->err, ERR_NOMEM, "out of memory");
-    g = &c->groups[gi];
+    g = &c->cur->groups[gi];
     json_free(g->published);
     g->published = it->release;
     it->release = NULL;
@@ -863,7 +930,9 @@ static int on_item(void *ctx, ocds_item *it)
             err_set(&c->err, rc, "%s: out of memory", c->path);
         return c->err.code;
     }
-    if (c->n_rels + c->n_groups >= c->limit || c->bytes >= BATCH_MAX_BYTES ||
+    if (c->prev_pending && (it->index & 15) == 0)
+        store_pipeline_poll(c->st);
+    if (c->cur->n_rels + c->cur->n_groups >= c->limit || c->cur->bytes >= BATCH_MAX_BYTES ||
         store_batch_bytes(c->side) >= BATCH_MAX_BYTES) {
         rc = process_batch(c);
         if (rc == 0 && c->opts && c->opts->progress)
@@ -1042,8 +1111,12 @@ int ingest_file_opts(store *st, const char *path, const ingest_options *opts,
     c.limit = opts && opts->batch ? opts->batch : INGEST_BATCH_DEFAULT;
     if (c.limit > BATCH_MAX_ITEMS)
         c.limit = BATCH_MAX_ITEMS;
-    c.slots = calloc(SLOTS, sizeof *c.slots);
-    if (!c.slots || store_batch_new(&c.side, e) || store_batch_new(&c.main, e)) {
+    c.cur = &c.bs[0];
+    c.prev = &c.bs[1];
+    c.bs[0].slots = calloc(SLOTS, sizeof *c.bs[0].slots);
+    c.bs[1].slots = calloc(SLOTS, sizeof *c.bs[1].slots);
+    if (!c.bs[0].slots || !c.bs[1].slots || store_batch_new(&c.side, e) ||
+        store_batch_new(&c.main, e)) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -1055,6 +1128,8 @@ int ingest_file_opts(store *st, const char *path, const ingest_options *opts,
         rc = native_read_file(path, on_item, &c, &rs, &fe);
     if (rc == 0)
         rc = process_batch(&c);
+    if (rc == 0)
+        rc = finish_previous(&c);
     if (rc) {
         /* A callback's failure is in c.err; the reader's own in fe. */
         *e = c.err.code ? c.err : fe;
@@ -1093,11 +1168,8 @@ reject_file:
 cleanup:
     if (in_tx)
         store_rollback(st, &scratch);
-    if (c.slots)
-        batch_clear(&c);
-    free(c.slots);
-    free(c.rels);
-    free(c.groups);
+    batch_free(&c.bs[0]);
+    batch_free(&c.bs[1]);
     store_batch_free(c.side);
     store_batch_free(c.main);
     buf_dispose(&sj);

@@ -30,25 +30,26 @@ CREATE TABLE ingested_files (
 
 -- Every release as received (not normalised). The same (ocid, release_id) with other
 -- content is kept as a new version; the same content again is never stored twice.
+-- The JSON columns use lz4 TOAST compression (PostgreSQL >= 14 built with lz4, as Debian's
+-- is): about twice as fast to write as the default pglz, for the same size.
 CREATE TABLE releases (
-    id          bigserial PRIMARY KEY,
     ocid        text NOT NULL,
     release_id  text NOT NULL,                 -- release.id as text ('#' + hash when absent)
     version     integer NOT NULL DEFAULT 1,    -- 1, then 2, 3... per (ocid, release_id)
     sha256      text NOT NULL,                 -- hex SHA-256 of the canonical JSON
     date        timestamptz,                   -- release.date when it parses
-    data        jsonb NOT NULL,
+    data        jsonb COMPRESSION lz4 NOT NULL,
     file_id     bigint NOT NULL REFERENCES ingested_files (id),
     byte_offset bigint,                        -- of the release's first byte in the file
     line        bigint,                        -- 1-based line of that byte
-    UNIQUE (ocid, release_id, sha256)
+    PRIMARY KEY (ocid, release_id, sha256)
 );
 
 -- The current state of each contracting process: merged from all its stored releases
 -- (source 'merged') or a record's compiledRelease taken as published ('published').
 CREATE TABLE compiled_releases (
     ocid        text PRIMARY KEY,
-    data        jsonb NOT NULL,
+    data        jsonb COMPRESSION lz4 NOT NULL,
     source      text NOT NULL CHECK (source IN ('merged', 'published')),
     releases    integer NOT NULL,              -- releases merged (0 for 'published')
     updated_at  timestamptz NOT NULL DEFAULT now()

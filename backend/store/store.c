@@ -5,12 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
 struct store {
     PGconn *conn;
-    int in_tx; /* 1 between store_begin and store_commit/store_rollback */
+    int in_tx;    /* 1 between store_begin and store_commit/store_rollback */
+    int pipeline; /* 1 between store_pipeline_begin and store_pipeline_wait */
+    int trace;    /* PROCAUDIT_SQL_TRACE set: one line per statement with its time */
 };
 
 /* Notices (e.g. "table exists, skipping") are not errors; keep them off stderr. */
@@ -52,6 +55,7 @@ int store_open(store **out, const char *conninfo, err_t *e)
         goto cleanup;
     }
     PQsetNoticeProcessor(st->conn, store_quiet_notice, NULL);
+    st->trace = getenv("PROCAUDIT_SQL_TRACE") != NULL;
     if (PQsetClientEncoding(st->conn, "UTF8") != 0) {
         trim_copy(msg, sizeof msg, PQerrorMessage(st->conn));
         rc = err_set(e, ERR_DB, "database: cannot set client encoding UTF8: %s", msg);
@@ -110,6 +114,9 @@ int store_result_error(store *st, const PGresult *res, const char *what, err_t *
         trim_copy(msg, sizeof msg, PQerrorMessage(st->conn));
     if (!msg[0])
         snprintf(msg, sizeof msg, "unexpected result status");
+    for (char *q = msg; *q; q++)
+        if (*q == '\n' || *q == '\r' || *q == '\t')
+            *q = ' '; /* one line: "ERROR: ... CONTEXT: ..." */
     code = (PQstatus(st->conn) != CONNECTION_OK || sqlstate_unavailable(state)) ? ERR_DB_UNAVAILABLE
                                                                               : ERR_DB;
     return err_set(e, code, "%s: %s%s%s%s", what ? what : "database", msg, state ? " [" : "",
@@ -137,9 +144,25 @@ int store_exec_bin(store *st, PGresult **out, ExecStatusType expect, const char 
     PGresult *res;
     char label[64];
 
+    struct timespec t0, t1;
+
     if (out)
         *out = NULL;
+    if (st->pipeline) {
+        /* A statement needs the results of what was queued before it. */
+        int rc = store_pipeline_wait(st, e);
+        if (rc)
+            return rc;
+    }
+    if (st->trace)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     res = PQexecParams(st->conn, sql, n, types, values, lengths, formats, 0);
+    if (st->trace) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        sql_label(label, sizeof label, sql);
+        fprintf(stderr, "sql %.6f %s\n",
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, label);
+    }
     if (!res || PQresultStatus(res) != expect) {
         int rc;
         sql_label(label, sizeof label, sql);
@@ -177,6 +200,11 @@ int store_commit(store *st, err_t *e)
     PGresult *res;
     int rc = ERR_OK;
 
+    if (st->pipeline) {
+        rc = store_pipeline_wait(st, e);
+        if (rc)
+            return rc;
+    }
     if (!st->in_tx)
         return err_set(e, ERR_DB, "store_commit: no transaction is open");
     st->in_tx = 0;
@@ -195,6 +223,12 @@ int store_rollback(store *st, err_t *e)
     PGresult *res;
     int rc = ERR_OK;
 
+    if (st->pipeline) {
+        err_t ignored;
+        if (store_pipeline_wait(st, &ignored) != 0) {
+            /* the rollback below ends whatever failed */
+        }
+    }
     if (!st->in_tx)
         return ERR_OK;
     st->in_tx = 0;
@@ -235,6 +269,93 @@ int store_rollback_to(store *st, const char *name, err_t *e)
 int store_release(store *st, const char *name, err_t *e)
 {
     return savepoint_stmt(st, "RELEASE SAVEPOINT", name, e);
+}
+
+int store_pipeline_begin(store *st, err_t *e)
+{
+    if (st->pipeline)
+        return ERR_OK;
+    if (PQenterPipelineMode(st->conn) != 1)
+        return store_result_error(st, NULL, "entering pipeline mode", e);
+    /* Non-blocking: queued statements wait in libpq's output buffer and go out as the
+     * server reads them (store_pipeline_poll), instead of blocking the caller until the
+     * server has processed the statements before them. */
+    if (PQsetnonblocking(st->conn, 1) != 0) {
+        PQexitPipelineMode(st->conn);
+        return store_result_error(st, NULL, "non-blocking mode", e);
+    }
+    st->pipeline = 1;
+    return ERR_OK;
+}
+
+void store_pipeline_poll(store *st)
+{
+    if (!st->pipeline)
+        return;
+    /* Failures show up in store_pipeline_wait. */
+    if (PQflush(st->conn) >= 0)
+        PQconsumeInput(st->conn);
+}
+
+int store_pipeline_send(store *st, const char *sql, int n, const Oid *types,
+                        const char *const *values, const int *lengths, const int *formats,
+                        err_t *e)
+{
+    char label[64];
+
+    if (!st->pipeline)
+        return store_exec_bin(st, NULL, PGRES_COMMAND_OK, sql, n, types, values, lengths,
+                              formats, e);
+    if (PQsendQueryParams(st->conn, sql, n, types, values, lengths, formats, 0) != 1) {
+        sql_label(label, sizeof label, sql);
+        return store_result_error(st, NULL, label, e);
+    }
+    return ERR_OK;
+}
+
+int store_pipeline_wait(store *st, err_t *e)
+{
+    int rc = ERR_OK, nulls = 0;
+    PGresult *res;
+
+    if (!st->pipeline)
+        return ERR_OK;
+    PQsetnonblocking(st->conn, 0);
+    if (PQpipelineSync(st->conn) != 1) {
+        rc = store_result_error(st, NULL, "pipeline sync", e);
+        goto out;
+    }
+    /* Results come per statement (each followed by NULL), then the sync point. After a
+     * failure the server skips the rest (PGRES_PIPELINE_ABORTED) until the sync. */
+    for (;;) {
+        ExecStatusType status;
+        res = PQgetResult(st->conn);
+        if (!res) {
+            if (PQstatus(st->conn) != CONNECTION_OK || ++nulls > 100000) {
+                if (rc == ERR_OK)
+                    rc = store_result_error(st, NULL, "pipeline", e);
+                break;
+            }
+            continue;
+        }
+        nulls = 0;
+        status = PQresultStatus(res);
+        if (status == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+            status != PGRES_PIPELINE_ABORTED && rc == ERR_OK)
+            rc = store_result_error(st, res, "pipelined statement", e);
+        PQclear(res);
+    }
+out:
+    if (PQexitPipelineMode(st->conn) == 1 || PQstatus(st->conn) != CONNECTION_OK)
+        st->pipeline = 0;
+    else if (rc == ERR_OK)
+        rc = store_result_error(st, NULL, "leaving pipeline mode", e);
+    st->pipeline = 0;
+    return rc;
 }
 
 static void hex_of(const unsigned char *md, unsigned len, char *hex)

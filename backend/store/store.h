@@ -64,6 +64,27 @@ int store_exec_bin(store *st, PGresult **out, ExecStatusType expect, const char 
  * fills e with "what: server message [SQLSTATE]". Returns the code. */
 int store_result_error(store *st, const PGresult *res, const char *what, err_t *e);
 
+/* Pipelining (libpq pipeline mode): statements queued without waiting, so that the
+ * server works while the caller prepares the next batch.
+ *   store_pipeline_begin  enters pipeline mode (no-op when already in it).
+ *   store_pipeline_send   queues one statement (expected to return no rows); outside
+ *                         pipeline mode it simply runs it. The parameters are copied.
+ *   store_pipeline_poll   pushes queued bytes to the server without blocking.
+ *   store_pipeline_wait   ends the pipeline: waits for every queued statement and leaves
+ *                         pipeline mode; returns the first failure (ERR_DB /
+ *                         ERR_DB_UNAVAILABLE) with its message. After a failure the later
+ *                         statements were skipped and the transaction is in error (roll
+ *                         back to a savepoint queued before them, or roll back).
+ * store_exec*, store_commit and store_rollback wait for a pending pipeline first. */
+int store_pipeline_begin(store *st, err_t *e) PA_MUSTCHECK;
+int store_pipeline_send(store *st, const char *sql, int n, const Oid *types,
+                        const char *const *values, const int *lengths, const int *formats,
+                        err_t *e) PA_MUSTCHECK;
+int store_pipeline_wait(store *st, err_t *e) PA_MUSTCHECK;
+/* Sends more of the queued statements, as far as the server takes them without waiting;
+ * call it now and then while preparing the next batch. */
+void store_pipeline_poll(store *st);
+
 /* 1 when the connection is healthy (CONNECTION_OK), else 0. */
 int store_ok(const store *st);
 
@@ -147,12 +168,15 @@ size_t store_batch_bytes(const store_batch *b);
 /* The adders copy what they are given; they return 0, ERR_NOMEM or ERR_LIMIT. */
 int store_batch_release(store_batch *b, const store_release_row *r) PA_MUSTCHECK;
 /* The compiled release of one ocid (at most one per ocid per flush). source is "merged"
- * or "published"; n_releases the number of releases merged (0 when published). */
+ * or "published"; n_releases the number of releases merged (0 when published). `fresh`:
+ * the ocid has no compiled release yet (a plain insert; else an upsert). */
 int store_batch_compiled(store_batch *b, const char *ocid, const char *json, size_t len,
-                         const char *source, int n_releases) PA_MUSTCHECK;
+                         const char *source, int n_releases, int fresh) PA_MUSTCHECK;
 /* The procurement row and every normalised row of one mapped ocid (at most one per ocid
  * per flush). Unless `fresh` (the ocid has no rows yet), the flush first deletes the
- * ocid's normalised rows and its 'compile' notes. Mapping notes of p are not added here
+ * ocid's normalised rows and its 'compile' notes, and upserts the procurement row. Rows
+ * whose key repeats within the procurement (two parties, lots, bids, awards or contracts
+ * with one id) keep the first occurrence. Mapping notes of p are not added here
  * (add them with store_batch_note, origin "compile"). */
 int store_batch_procurement(store_batch *b, const model_procurement *p, int fresh) PA_MUSTCHECK;
 /* A data-quality note; origin "read", "compile" or "ingest"; ocid, field may be NULL;

@@ -50,7 +50,7 @@ typedef struct {
 } table;
 
 enum {
-    T_RELEASES, T_COMPILED, T_PROCUREMENTS, T_PARTIES, T_LOTS, T_ITEMS, T_BIDS, T_AWARDS,
+    T_RELEASES, T_COMPILED, T_COMPILED_NEW, T_PROCUREMENTS, T_PROCUREMENTS_NEW, T_PARTIES, T_LOTS, T_ITEMS, T_BIDS, T_AWARDS,
     T_AWARD_SUPPLIERS, T_CONTRACTS, T_AMENDMENTS, T_DOCUMENTS, T_TRANSACTIONS, T_NOTES,
     T_REJECTED, T_DELETE, T_COUNT
 };
@@ -59,7 +59,9 @@ enum {
 static const char *const table_kinds[T_COUNT] = {
     [T_RELEASES] = "kkk48j88",
     [T_COMPILED] = "kjt4",
+    [T_COMPILED_NEW] = "kjt4",
     [T_PROCUREMENTS] = "kt8tktkttttttttttftft8888888f84444444",
+    [T_PROCUREMENTS_NEW] = "kt8tktkttttttttttftft8888888f84444444",
     [T_PARTIES] = "kkttkjttttt",
     [T_LOTS] = "kktttft",
     [T_ITEMS] = "k4ktttfkftkt",
@@ -81,13 +83,14 @@ static const char SQL_RELEASES[] =
     "INSERT INTO releases (ocid, release_id, sha256, data, version, date, file_id, byte_offset, line)\n"
     "SELECT o, r, h, j, v, to_timestamp(d), $9, b, l\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::jsonb[],\n"
-    "            $7::int8[], $8::int8[]) AS t(o, r, h, v, d, j, b, l)\n"
-    "ON CONFLICT (ocid, release_id, sha256) DO NOTHING";
+    "            $7::int8[], $8::int8[]) AS t(o, r, h, v, d, j, b, l)";
 
-static const char SQL_COMPILED[] =
-    "INSERT INTO compiled_releases (ocid, data, source, releases, updated_at)\n"
-    "SELECT o, j, s, n, now() FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int4[])\n"
-    "  AS t(o, j, s, n)\n"
+#define SQL_COMPILED_INSERT                                                                   \
+    "INSERT INTO compiled_releases (ocid, data, source, releases, updated_at)\n"              \
+    "SELECT o, j, s, n, now() FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int4[])\n" \
+    "  AS t(o, j, s, n)"
+static const char SQL_COMPILED_NEW[] = SQL_COMPILED_INSERT;
+static const char SQL_COMPILED[] = SQL_COMPILED_INSERT "\n"
     "ON CONFLICT (ocid) DO UPDATE SET data = EXCLUDED.data, source = EXCLUDED.source,\n"
     "  releases = EXCLUDED.releases, updated_at = now()";
 
@@ -105,27 +108,31 @@ static const char SQL_DELETE[] =
     " d10 AS (DELETE FROM transactions WHERE ocid = ANY($1::text[]))\n"
     "DELETE FROM quality_notes WHERE origin = 'compile' AND ocid = ANY($1::text[])";
 
-static const char SQL_PROCUREMENTS[] =
-    "INSERT INTO procurements (ocid, source_format, date, language, buyer_id, buyer_name,\n"
-    "  procuring_entity_id, procuring_entity_name, tender_id, title, description, status,\n"
-    "  method, method_raw, method_details, category, award_criteria, tender_value,\n"
-    "  tender_currency, budget_value, budget_currency, date_published, tender_start,\n"
-    "  tender_end, award_period_start, award_period_end, contract_period_start,\n"
-    "  contract_period_end, duration_days, number_of_tenderers, tenderers_listed, n_parties,\n"
-    "  n_lots, n_items, n_bids, n_awards, n_contracts, updated_at)\n"
-    "SELECT c1, c2, to_timestamp(c3), c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15,\n"
-    "  c16, c17, c18::numeric, c19, c20::numeric, c21, to_timestamp(c22), to_timestamp(c23),\n"
-    "  to_timestamp(c24), to_timestamp(c25), to_timestamp(c26), to_timestamp(c27),\n"
-    "  to_timestamp(c28), c29, c30, c31, c32, c33, c34, c35, c36, c37, now()\n"
-    "FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[],\n"
-    "  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],\n"
-    "  $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[],\n"
-    "  $20::float8[], $21::text[], $22::int8[], $23::int8[], $24::int8[], $25::int8[],\n"
-    "  $26::int8[], $27::int8[], $28::int8[], $29::float8[], $30::int8[], $31::int4[],\n"
-    "  $32::int4[], $33::int4[], $34::int4[], $35::int4[], $36::int4[], $37::int4[])\n"
-    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18,\n"
-    "       c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, c32, c33, c34,\n"
-    "       c35, c36, c37)\n"
+/* Rows are deduplicated by key in C (see keyset), so the inserts of fresh ocids need no ON
+ * CONFLICT clause, which would cost a speculative insertion per row. */
+#define SQL_PROCUREMENTS_INSERT \
+    "INSERT INTO procurements (ocid, source_format, date, language, buyer_id, buyer_name,\n" \
+    "  procuring_entity_id, procuring_entity_name, tender_id, title, description, status,\n" \
+    "  method, method_raw, method_details, category, award_criteria, tender_value,\n" \
+    "  tender_currency, budget_value, budget_currency, date_published, tender_start,\n" \
+    "  tender_end, award_period_start, award_period_end, contract_period_start,\n" \
+    "  contract_period_end, duration_days, number_of_tenderers, tenderers_listed, n_parties,\n" \
+    "  n_lots, n_items, n_bids, n_awards, n_contracts, updated_at)\n" \
+    "SELECT c1, c2, to_timestamp(c3), c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15,\n" \
+    "  c16, c17, c18::numeric, c19, c20::numeric, c21, to_timestamp(c22), to_timestamp(c23),\n" \
+    "  to_timestamp(c24), to_timestamp(c25), to_timestamp(c26), to_timestamp(c27),\n" \
+    "  to_timestamp(c28), c29, c30, c31, c32, c33, c34, c35, c36, c37, now()\n" \
+    "FROM unnest($1::text[], $2::text[], $3::int8[], $4::text[], $5::text[], $6::text[],\n" \
+    "  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],\n" \
+    "  $14::text[], $15::text[], $16::text[], $17::text[], $18::float8[], $19::text[],\n" \
+    "  $20::float8[], $21::text[], $22::int8[], $23::int8[], $24::int8[], $25::int8[],\n" \
+    "  $26::int8[], $27::int8[], $28::int8[], $29::float8[], $30::int8[], $31::int4[],\n" \
+    "  $32::int4[], $33::int4[], $34::int4[], $35::int4[], $36::int4[], $37::int4[])\n" \
+    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18,\n" \
+    "       c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, c32, c33, c34,\n" \
+    "       c35, c36, c37)"
+static const char SQL_PROCUREMENTS_NEW[] = SQL_PROCUREMENTS_INSERT;
+static const char SQL_PROCUREMENTS[] = SQL_PROCUREMENTS_INSERT "\n"
     "ON CONFLICT (ocid) DO UPDATE SET source_format = EXCLUDED.source_format,\n"
     "  date = EXCLUDED.date, language = EXCLUDED.language, buyer_id = EXCLUDED.buyer_id,\n"
     "  buyer_name = EXCLUDED.buyer_name, procuring_entity_id = EXCLUDED.procuring_entity_id,\n"
@@ -156,15 +163,13 @@ static const char SQL_PARTIES[] =
     "SELECT c1, c2, c3, c4, c5, " TEXT_LIST("c6") ", c7, c8, c9, c10, c11\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[],\n"
     "  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])\n"
-    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)\n"
-    "ON CONFLICT DO NOTHING";
+    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)";
 
 static const char SQL_LOTS[] =
     "INSERT INTO lots (ocid, id, title, description, status, value, currency)\n"
     "SELECT c1, c2, c3, c4, c5, c6::numeric, c7\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],\n"
-    "  $7::text[]) AS t(c1, c2, c3, c4, c5, c6, c7)\n"
-    "ON CONFLICT DO NOTHING";
+    "  $7::text[]) AS t(c1, c2, c3, c4, c5, c6, c7)";
 
 static const char SQL_ITEMS[] =
     "INSERT INTO items (ocid, seq, id, description, classification_scheme, classification_id,\n"
@@ -172,8 +177,7 @@ static const char SQL_ITEMS[] =
     "SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9::numeric, c10, c11, c12\n"
     "FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::text[],\n"
     "  $7::float8[], $8::text[], $9::float8[], $10::text[], $11::text[], $12::text[])\n"
-    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)\n"
-    "ON CONFLICT DO NOTHING";
+    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)";
 
 static const char SQL_BIDS[] =
     "INSERT INTO bids (ocid, id, status, status_raw, date, value, currency, tenderer_ids,\n"
@@ -181,8 +185,7 @@ static const char SQL_BIDS[] =
     "SELECT c1, c2, c3, c4, to_timestamp(c5), c6::numeric, c7, " TEXT_LIST("c8") ",\n"
     "  " TEXT_LIST("c9") "\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[],\n"
-    "  $7::text[], $8::jsonb[], $9::jsonb[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)\n"
-    "ON CONFLICT DO NOTHING";
+    "  $7::text[], $8::jsonb[], $9::jsonb[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)";
 
 static const char SQL_AWARDS[] =
     "INSERT INTO awards (ocid, id, title, status, date, value, currency, related_lots,\n"
@@ -190,13 +193,11 @@ static const char SQL_AWARDS[] =
     "SELECT c1, c2, c3, c4, to_timestamp(c5), c6::numeric, c7, " TEXT_LIST("c8") ",\n"
     "  " TEXT_LIST("c9") "\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[],\n"
-    "  $7::text[], $8::jsonb[], $9::jsonb[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)\n"
-    "ON CONFLICT DO NOTHING";
+    "  $7::text[], $8::jsonb[], $9::jsonb[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)";
 
 static const char SQL_AWARD_SUPPLIERS[] =
     "INSERT INTO award_suppliers (ocid, award_id, supplier_id, supplier_name)\n"
-    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])\n"
-    "ON CONFLICT DO NOTHING";
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])";
 
 static const char SQL_CONTRACTS[] =
     "INSERT INTO contracts (ocid, id, award_id, title, status, value, currency,\n"
@@ -205,16 +206,14 @@ static const char SQL_CONTRACTS[] =
     "  to_timestamp(c11), to_timestamp(c12)\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],\n"
     "  $7::text[], $8::float8[], $9::text[], $10::int8[], $11::int8[], $12::int8[])\n"
-    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)\n"
-    "ON CONFLICT DO NOTHING";
+    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)";
 
 static const char SQL_AMENDMENTS[] =
     "INSERT INTO amendments (ocid, contract_id, seq, id, date, rationale, description,\n"
     "  amended_value, amended_currency)\n"
     "SELECT c1, c2, c3, c4, to_timestamp(c5), c6, c7, c8::numeric, c9\n"
     "FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::int8[], $6::text[],\n"
-    "  $7::text[], $8::float8[], $9::text[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)\n"
-    "ON CONFLICT DO NOTHING";
+    "  $7::text[], $8::float8[], $9::text[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)";
 
 static const char SQL_DOCUMENTS[] =
     "INSERT INTO documents (ocid, scope, parent_id, seq, id, document_type, title, url,\n"
@@ -222,16 +221,14 @@ static const char SQL_DOCUMENTS[] =
     "SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, to_timestamp(c10)\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::text[], $6::text[],\n"
     "  $7::text[], $8::text[], $9::text[], $10::int8[])\n"
-    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)\n"
-    "ON CONFLICT DO NOTHING";
+    "  AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)";
 
 static const char SQL_TRANSACTIONS[] =
     "INSERT INTO transactions (ocid, contract_id, seq, id, date, value, currency, payer_id,\n"
     "  payee_id)\n"
     "SELECT c1, c2, c3, c4, to_timestamp(c5), c6::numeric, c7, c8, c9\n"
     "FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[], $5::int8[], $6::float8[],\n"
-    "  $7::text[], $8::text[], $9::text[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)\n"
-    "ON CONFLICT DO NOTHING";
+    "  $7::text[], $8::text[], $9::text[]) AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9)";
 
 static const char SQL_NOTES[] =
     "INSERT INTO quality_notes (ocid, file_id, origin, code, field, message)\n"
@@ -304,6 +301,77 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
         len--;
     return len;
+}
+
+/* A set of (a, b) string keys, compared on their first STORE_KEY_MAX bytes (what the
+ * database stores): the dedup of one procurement's rows by primary key. The strings are
+ * borrowed, not copied. */
+typedef struct {
+    const char **a;
+    const char **b;
+    size_t cap;
+} keyset;
+
+static size_t key_len(const char *s)
+{
+    return utf8_cut(s, strlen(s), STORE_KEY_MAX);
+}
+
+static uint64_t key_hash(const char *s, uint64_t h)
+{
+    size_t i, n = key_len(s);
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h * 31 + 7;
+}
+
+static int key_eq(const char *x, const char *y)
+{
+    size_t nx = key_len(x), ny = key_len(y);
+    return nx == ny && memcmp(x, y, nx) == 0;
+}
+
+static int keyset_init(keyset *k, size_t n)
+{
+    k->cap = 16;
+    while (k->cap < 2 * n + 1)
+        k->cap *= 2;
+    k->a = calloc(k->cap, sizeof *k->a);
+    k->b = calloc(k->cap, sizeof *k->b);
+    if (!k->a || !k->b) {
+        free(k->a);
+        free(k->b);
+        k->a = k->b = NULL;
+        return ERR_NOMEM;
+    }
+    return 0;
+}
+
+static void keyset_dispose(keyset *k)
+{
+    free(k->a);
+    free(k->b);
+    k->a = k->b = NULL;
+}
+
+/* 1 when (a, b) is new (and now in the set), 0 when it was there. NULL counts as "". */
+static int keyset_add(keyset *k, const char *a, const char *b)
+{
+    size_t i;
+
+    a = a ? a : "";
+    b = b ? b : "";
+    i = (size_t)(key_hash(b, key_hash(a, 1469598103934665603ULL)) & (k->cap - 1));
+    while (k->a[i]) {
+        if (key_eq(k->a[i], a) && key_eq(k->b[i], b))
+            return 0;
+        i = (i + 1) & (k->cap - 1);
+    }
+    k->a[i] = a;
+    k->b[i] = b;
+    return 1;
 }
 
 static int col_str(col *c, const char *s)
@@ -566,8 +634,7 @@ static int table_exec(store *st, table *t, const char *sql, const char *extra, e
         types[n] = 0;
         n++;
     }
-    return store_exec_bin(st, NULL, PGRES_COMMAND_OK, sql, n, types, values, lengths, formats,
-                          e);
+    return store_pipeline_send(st, sql, n, types, values, lengths, formats, e);
 }
 
 /* ---- batch ---- */
@@ -641,9 +708,9 @@ int store_batch_release(store_batch *b, const store_release_row *r)
 }
 
 int store_batch_compiled(store_batch *b, const char *ocid, const char *json, size_t len,
-                         const char *source, int n_releases)
+                         const char *source, int n_releases, int fresh)
 {
-    table *t = &b->t[T_COMPILED];
+    table *t = &b->t[fresh ? T_COMPILED_NEW : T_COMPILED];
     col *c = t->cols;
     int rc = 0;
 
@@ -716,9 +783,9 @@ static int add_documents(store_batch *b, const char *ocid, const char *scope,
     return rc;
 }
 
-static int add_procurement_row(store_batch *b, const model_procurement *p)
+static int add_procurement_row(store_batch *b, const model_procurement *p, int fresh)
 {
-    table *t = &b->t[T_PROCUREMENTS];
+    table *t = &b->t[fresh ? T_PROCUREMENTS_NEW : T_PROCUREMENTS];
     col *c = t->cols;
     int rc = 0;
 
@@ -768,11 +835,14 @@ static int add_parties(store_batch *b, const model_procurement *p)
 {
     table *t = &b->t[T_PARTIES];
     col *c = t->cols;
+    keyset ks;
     size_t i;
-    int rc = 0;
+    int rc = keyset_init(&ks, p->n_parties);
 
     for (i = 0; rc == 0 && i < p->n_parties; i++) {
         const model_party *x = &p->parties[i];
+        if (!keyset_add(&ks, x->id, NULL))
+            continue; /* a repeated party id: the first one is kept */
         ADD(col_key(&c[0], p->ocid));
         ADD(col_key(&c[1], x->id));
         ADD(col_str(&c[2], x->name));
@@ -786,6 +856,7 @@ static int add_parties(store_batch *b, const model_procurement *p)
         ADD(col_str(&c[10], x->telephone));
         ADD(table_row_end(t));
     }
+    keyset_dispose(&ks);
     return rc;
 }
 
@@ -795,11 +866,18 @@ static int add_lots_items_bids(store_batch *b, const model_procurement *p)
     int rc = 0;
     table *t;
     col *c;
+    keyset lots, bids;
 
+    memset(&lots, 0, sizeof lots);
+    memset(&bids, 0, sizeof bids);
+    ADD(keyset_init(&lots, p->n_lots));
+    ADD(keyset_init(&bids, p->n_bids));
     t = &b->t[T_LOTS];
     c = t->cols;
     for (i = 0; rc == 0 && i < p->n_lots; i++) {
         const model_lot *x = &p->lots[i];
+        if (!keyset_add(&lots, x->id, NULL))
+            continue;
         ADD(col_key(&c[0], p->ocid));
         ADD(col_key(&c[1], x->id));
         ADD(col_str(&c[2], x->title));
@@ -829,6 +907,8 @@ static int add_lots_items_bids(store_batch *b, const model_procurement *p)
     c = t->cols;
     for (i = 0; rc == 0 && i < p->n_bids; i++) {
         const model_bid *x = &p->bids[i];
+        if (!keyset_add(&bids, x->id, NULL))
+            continue;
         ADD(col_key(&c[0], p->ocid));
         ADD(col_key(&c[1], x->id));
         ADD(col_str(&c[2], x->status));
@@ -839,6 +919,8 @@ static int add_lots_items_bids(store_batch *b, const model_procurement *p)
         ADD(col_str_list(&c[8], x->related_lots, x->n_related_lots));
         ADD(table_row_end(t));
     }
+    keyset_dispose(&lots);
+    keyset_dispose(&bids);
     return rc;
 }
 
@@ -852,11 +934,21 @@ static int add_awards(store_batch *b, const model_procurement *p)
 {
     table *t = &b->t[T_AWARDS], *ts = &b->t[T_AWARD_SUPPLIERS];
     col *c = t->cols, *cs = ts->cols;
-    size_t i, j;
-    int rc = 0;
+    keyset ks, sup;
+    size_t i, j, n_sup = 0;
+    int rc;
 
+    for (i = 0; i < p->n_awards; i++)
+        n_sup += p->awards[i].n_suppliers;
+    memset(&sup, 0, sizeof sup);
+    rc = keyset_init(&ks, p->n_awards);
+    ADD(keyset_init(&sup, n_sup));
     for (i = 0; rc == 0 && i < p->n_awards; i++) {
         const model_award *x = &p->awards[i];
+        /* A repeated award id: the first award is kept, with its suppliers and documents
+         * (the compiled release keeps them all). */
+        if (!keyset_add(&ks, x->id, NULL))
+            continue;
         ADD(col_key(&c[0], p->ocid));
         ADD(col_key(&c[1], x->id));
         ADD(col_str(&c[2], x->title));
@@ -867,6 +959,8 @@ static int add_awards(store_batch *b, const model_procurement *p)
         ADD(col_str_list(&c[8], x->related_bids, x->n_related_bids));
         ADD(table_row_end(t));
         for (j = 0; rc == 0 && j < x->n_suppliers; j++) {
+            if (!keyset_add(&sup, x->id, x->supplier_ids[j]))
+                continue;
             ADD(col_key(&cs[0], p->ocid));
             ADD(col_key(&cs[1], x->id));
             ADD(col_key(&cs[2], x->supplier_ids[j]));
@@ -877,6 +971,8 @@ static int add_awards(store_batch *b, const model_procurement *p)
             rc = add_documents(b, p->ocid, "award", x->id ? x->id : "", x->documents,
                                x->n_documents);
     }
+    keyset_dispose(&ks);
+    keyset_dispose(&sup);
     return rc;
 }
 
@@ -884,11 +980,14 @@ static int add_contracts(store_batch *b, const model_procurement *p)
 {
     table *t = &b->t[T_CONTRACTS], *ta = &b->t[T_AMENDMENTS], *tt = &b->t[T_TRANSACTIONS];
     col *c = t->cols, *ca = ta->cols, *ct = tt->cols;
+    keyset ks;
     size_t i, j;
-    int rc = 0;
+    int rc = keyset_init(&ks, p->n_contracts);
 
     for (i = 0; rc == 0 && i < p->n_contracts; i++) {
         const model_contract *x = &p->contracts[i];
+        if (!keyset_add(&ks, x->id, NULL))
+            continue; /* a repeated contract id: the first one is kept */
         ADD(col_key(&c[0], p->ocid));
         ADD(col_key(&c[1], x->id));
         ADD(col_str(&c[2], x->award_id));
@@ -933,6 +1032,7 @@ static int add_contracts(store_batch *b, const model_procurement *p)
             rc = add_documents(b, p->ocid, "contract", x->id ? x->id : "", x->documents,
                                x->n_documents);
     }
+    keyset_dispose(&ks);
     return rc;
 }
 
@@ -947,7 +1047,7 @@ int store_batch_procurement(store_batch *b, const model_procurement *p, int fres
         ADD(col_key(&t->cols[0], p->ocid));
         ADD(table_row_end(t));
     }
-    ADD(add_procurement_row(b, p));
+    ADD(add_procurement_row(b, p, fresh));
     ADD(add_parties(b, p));
     ADD(add_lots_items_bids(b, p));
     ADD(add_awards(b, p));
@@ -965,8 +1065,10 @@ int store_batch_flush(store *st, store_batch *b, int64_t file_id, err_t *e)
     snprintf(fid, sizeof fid, "%lld", (long long)file_id);
     /* Order matters: the deletes run before the inserts of the same ocids. */
     ADD(table_exec(st, &b->t[T_RELEASES], SQL_RELEASES, fid, e));
+    ADD(table_exec(st, &b->t[T_COMPILED_NEW], SQL_COMPILED_NEW, NULL, e));
     ADD(table_exec(st, &b->t[T_COMPILED], SQL_COMPILED, NULL, e));
     ADD(table_exec(st, &b->t[T_DELETE], SQL_DELETE, NULL, e));
+    ADD(table_exec(st, &b->t[T_PROCUREMENTS_NEW], SQL_PROCUREMENTS_NEW, NULL, e));
     ADD(table_exec(st, &b->t[T_PROCUREMENTS], SQL_PROCUREMENTS, NULL, e));
     ADD(table_exec(st, &b->t[T_PARTIES], SQL_PARTIES, NULL, e));
     ADD(table_exec(st, &b->t[T_LOTS], SQL_LOTS, NULL, e));

@@ -314,6 +314,34 @@ static void test_ingest_survives_nul_and_long_ocid(void **state)
     assert_int_equal(s.releases_new, 0);
 }
 
+/* Three releases; the second holds a number PostgreSQL's numeric (hence jsonb) cannot
+ * hold (1e200000 > 10^131072): the pipelined batch fails, is redone procurement by
+ * procurement, and only that procurement is rejected. */
+static const char JSONL_DB_REFUSES[] =
+    "{\"ocid\":\"ocds-test-5\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"]}\n"
+    "{\"ocid\":\"ocds-test-6\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"],"
+    "\"tender\":{\"value\":{\"amount\":1e200000,\"currency\":\"EUR\"}}}\n"
+    "{\"ocid\":\"ocds-test-7\",\"id\":\"1\",\"date\":\"2020-01-01T00:00:00Z\",\"tag\":[\"tender\"]}\n";
+
+static void test_ingest_database_refusal_rejects_only_that_procurement(void **state)
+{
+    char path[600], sfid[32];
+    ingest_stats s;
+    err_t e;
+    (void)state;
+
+    assert_int_equal(ingest_file(st, write_file("refused.jsonl", JSONL_DB_REFUSES, path, sizeof path), &s, &e), 0);
+    /* 3 read: 2 stored, 1 rejected */
+    assert_int_equal(s.releases_read, 3);
+    assert_int_equal(s.releases_new, 2);
+    assert_int_equal(s.rejected, 1);
+    assert_int_equal(s.procurements, 2);
+    snprintf(sfid, sizeof sfid, "%lld", s.file_id);
+    assert_int_equal(pgtest_long(st, "SELECT line FROM rejected_records WHERE file_id = $1::bigint AND ocid = 'ocds-test-6'", sfid), 2);
+    assert_int_equal(pgtest_long(st, "SELECT count(*) FROM procurements WHERE ocid IN ('ocds-test-5', 'ocds-test-6', 'ocds-test-7') AND $1 = $1", sfid), 2);
+    assert_int_equal(pgtest_long(st, "SELECT count(*) FROM releases WHERE file_id = $1::bigint", sfid), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_ingest_rejected_record_keeps_the_rest),
         cmocka_unit_test(test_ingest_empty_and_unknown_files_are_rejected_whole),
         cmocka_unit_test(test_ingest_survives_nul_and_long_ocid),
+        cmocka_unit_test(test_ingest_database_refusal_rejects_only_that_procurement),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
