@@ -16,6 +16,9 @@ typedef struct {
     int rc;                 /* first fatal error, 0 while none */
     size_t dropped_notes;   /* notes beyond MAP_MAX_NOTES */
     size_t parties_cap;     /* allocated entries of p->parties */
+    size_t *pidx;           /* open-addressing index of parties by id: entry = index+1 */
+    size_t pidx_cap;        /* slots (a power of two, at most half full) */
+    size_t crit_cap;        /* allocated entries of p->award_criteria_list */
 } mapper;
 
 typedef char path_t[256];
@@ -43,24 +46,52 @@ static void note(mapper *m, const char *code, const char *field, const char *fmt
         m->rc = ERR_NOMEM;
 }
 
-/* out = base + "." + key (or key alone when base is ""). A path longer than path_t is
- * cut and ends in "..." (paths only label notes). */
+/* Appends src to out at *len (paths only label notes: a path longer than path_t is cut
+ * and ends in "..."). Built by hand, not snprintf: the mapper forms a path for every
+ * field it reads, and formatting dominated its profile. */
+static void path_cat(path_t out, size_t *len, const char *src, size_t n)
+{
+    size_t room = sizeof(path_t) - 1 - *len;
+
+    if (n > room) {
+        memcpy(out + *len, src, room);
+        memcpy(out + sizeof(path_t) - 4, "...", 4);
+        *len = sizeof(path_t) - 1;
+        return;
+    }
+    memcpy(out + *len, src, n);
+    *len += n;
+    out[*len] = '\0';
+}
+
+/* out = base + "." + key (or key alone when base is ""). out may not alias base. */
 static const char *sub(path_t out, const char *base, const char *key)
 {
-    int n = snprintf(out, sizeof(path_t), "%s%s%s", base, *base ? "." : "", key);
+    size_t len = 0;
 
-    if (n < 0 || (size_t)n >= sizeof(path_t))
-        memcpy(out + sizeof(path_t) - 4, "...", 4);
+    out[0] = '\0';
+    path_cat(out, &len, base, strlen(base));
+    if (*base)
+        path_cat(out, &len, ".", 1);
+    path_cat(out, &len, key, strlen(key));
     return out;
 }
 
 /* out = base + "[i]". */
 static const char *idx(path_t out, const char *base, size_t i)
 {
-    int n = snprintf(out, sizeof(path_t), "%s[%zu]", base, i);
+    char num[24];
+    size_t len = 0, k = sizeof num;
 
-    if (n < 0 || (size_t)n >= sizeof(path_t))
-        memcpy(out + sizeof(path_t) - 4, "...", 4);
+    num[--k] = ']';
+    do {
+        num[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i && k > 1);
+    num[--k] = '[';
+    out[0] = '\0';
+    path_cat(out, &len, base, strlen(base));
+    path_cat(out, &len, num + k, sizeof num - k);
     return out;
 }
 
@@ -518,9 +549,64 @@ static char **string_list(mapper *m, const json_value *obj, const char *key,
 
 /* ------------------------------------------------------------------ parties */
 
+/* FNV-1a: the party index must stay linear in hostile releases with 10^5 parties. */
+static size_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The first party with this id (O(1) through the index), or NULL. */
 static model_party *party_find_mut(mapper *m, const char *id)
 {
-    return (model_party *)(uintptr_t)model_party_find(m->p, id);
+    size_t h, e;
+
+    if (!id || !m->pidx_cap)
+        return NULL;
+    for (h = hash_str(id) & (m->pidx_cap - 1); (e = m->pidx[h]) != 0;
+         h = (h + 1) & (m->pidx_cap - 1))
+        if (strcmp(m->p->parties[e - 1].id, id) == 0)
+            return &m->p->parties[e - 1];
+    return NULL;
+}
+
+static void pidx_put(size_t *tab, size_t cap, const model_party *parties, size_t i)
+{
+    size_t h;
+
+    for (h = hash_str(parties[i].id) & (cap - 1); tab[h]; h = (h + 1) & (cap - 1))
+        ;
+    tab[h] = i + 1;
+}
+
+/* Adds party i (its id set) to the index, unless a party with that id is there. */
+static void party_index(mapper *m, size_t i)
+{
+    model_party *pt = &m->p->parties[i];
+
+    if (m->rc || !pt->id || party_find_mut(m, pt->id))
+        return;
+    if ((m->p->n_parties + 1) * 2 > m->pidx_cap) {
+        size_t cap = m->pidx_cap ? m->pidx_cap * 2 : 16, j;
+        size_t *tab;
+        while ((m->p->n_parties + 1) * 2 > cap)
+            cap *= 2;
+        tab = calloc(cap, sizeof *tab);
+        if (!tab) {
+            m->rc = ERR_NOMEM;
+            return;
+        }
+        for (j = 0; j < m->pidx_cap; j++)
+            if (m->pidx[j])
+                pidx_put(tab, cap, m->p->parties, m->pidx[j] - 1);
+        free(m->pidx);
+        m->pidx = tab;
+        m->pidx_cap = cap;
+    }
+    pidx_put(m->pidx, m->pidx_cap, m->p->parties, i);
 }
 
 static int has_role(const model_party *pt, const char *role)
@@ -540,6 +626,12 @@ static void add_role(mapper *m, model_party *pt, const char *role)
 
     if (m->rc || has_role(pt, role))
         return;
+    if (pt->n_roles >= MAP_MAX_ROLES) {
+        if (pt->n_roles == MAP_MAX_ROLES) /* noted once: a party with absurd roles */
+            note(m, "array_truncated", pt->id, "more than %d roles; the rest ignored",
+                 MAP_MAX_ROLES);
+        return;
+    }
     r = dup_s(m, role);
     if (!r)
         return;
@@ -662,7 +754,7 @@ static void map_parties(mapper *m, const json_value *rel)
             continue;
         }
         id = org_ref_id(m, org, p);
-        if (id && model_party_find(m->p, id))
+        if (id && party_find_mut(m, id))
             note(m, "party_duplicate_id", p, "id \"%.80s\" is used by an earlier party", id);
         pt = new_party(m);
         if (!pt) {
@@ -670,6 +762,7 @@ static void map_parties(mapper *m, const json_value *rel)
             return;
         }
         pt->id = id;
+        party_index(m, m->p->n_parties - 1);
         party_fill(m, pt, org, p);
         roles = string_list(m, org, "roles", p, &nroles);
         for (j = 0; j < nroles && !m->rc; j++) {
@@ -714,6 +807,7 @@ static char *org_ref(mapper *m, const json_value *org, const char *path, const c
             return NULL;
         }
         pt->id = dup_s(m, id);
+        party_index(m, m->p->n_parties - 1);
         if (org->type == JSON_OBJECT)
             party_fill(m, pt, org, path);
         note(m, "party_added", path, "organisation \"%.80s\" is not in parties[]; added as %s",
@@ -1088,12 +1182,20 @@ static void criteria_group(mapper *m, const json_value *ac, const char *base,
     arr = array(m, ac, "criteria", base, &n);
     if (!n)
         return;
-    grown = realloc(pr->award_criteria_list, (pr->n_award_criteria + n) * sizeof *grown);
-    if (!grown) {
-        m->rc = ERR_NOMEM;
-        return;
+    if (pr->n_award_criteria + n > m->crit_cap) {
+        /* Geometric growth: many lots with a few criteria each stay linear. */
+        size_t cap = m->crit_cap ? m->crit_cap : 8;
+        while (cap < pr->n_award_criteria + n)
+            cap *= 2;
+        grown = realloc(pr->award_criteria_list, cap * sizeof *grown);
+        if (!grown) {
+            m->rc = ERR_NOMEM;
+            return;
+        }
+        pr->award_criteria_list = grown;
+        m->crit_cap = cap;
     }
-    pr->award_criteria_list = grown;
+    grown = pr->award_criteria_list;
     start = pr->n_award_criteria;
     sub(p, base, "criteria");
     for (i = 0; i < n && !m->rc; i++) {
@@ -1141,6 +1243,41 @@ static void criteria_group(mapper *m, const json_value *ac, const char *base,
     criteria_shares(pr->award_criteria_list, start, pr->n_award_criteria);
 }
 
+/* The awardCriteria code implied by the criteria list when the release gives none:
+ * only price -> priceOnly, only cost -> costOnly, only quality -> qualityOnly, a mix ->
+ * ratedCriteria (OCDS codelist definitions). A criterion of unknown type gives none. */
+static void derive_award_criteria(mapper *m)
+{
+    model_procurement *pr = m->p;
+    int price = 0, cost = 0, quality = 0;
+    const char *code;
+    size_t i;
+
+    if (pr->award_criteria || pr->n_award_criteria == 0)
+        return;
+    for (i = 0; i < pr->n_award_criteria; i++) {
+        const char *t = pr->award_criteria_list[i].type;
+        if (!t)
+            return;
+        if (strcmp(t, "price") == 0)
+            price = 1;
+        else if (strcmp(t, "cost") == 0)
+            cost = 1;
+        else if (strcmp(t, "quality") == 0)
+            quality = 1;
+        else
+            return;
+    }
+    code = price + cost + quality > 1 ? "ratedCriteria"
+           : price                    ? "priceOnly"
+           : cost                     ? "costOnly"
+                                      : "qualityOnly";
+    pr->award_criteria = dup_s(m, code);
+    note(m, "award_criteria_derived", "tender.awardCriteria",
+         "no awardCriteria code; \"%s\" derived from the types of %zu criteria", code,
+         pr->n_award_criteria);
+}
+
 static void map_award_criteria(mapper *m, const json_value *tender)
 {
     path_t p, q;
@@ -1169,6 +1306,7 @@ static void map_award_criteria(mapper *m, const json_value *tender)
         criteria_group(m, lac, sub(q, p, "awardCriteria"), lot_id);
         free(lot_id);
     }
+    derive_award_criteria(m);
 }
 
 /* ------------------------------------------------------------------ tender */
@@ -1498,7 +1636,9 @@ static void map_org_role(mapper *m, const json_value *ref, const char *path,
         *id_out = org_ref(m, ref, path, role);
         if (ref->type == JSON_OBJECT)
             *name_out = text(m, ref, "name", path);
-    } else {
+    }
+    if (!*id_out && !*name_out) {
+        /* No reference, or one that identifies nothing ({}): the party with the role. */
         pt = party_with_role(m->p, role);
         if (pt && pt->id) {
             *id_out = dup_s(m, pt->id);
@@ -1507,7 +1647,7 @@ static void map_org_role(mapper *m, const json_value *ref, const char *path,
         }
     }
     if (!*name_out && *id_out) {
-        pt = model_party_find(m->p, *id_out);
+        pt = party_find_mut(m, *id_out);
         if (pt && pt->name)
             *name_out = dup_s(m, pt->name);
     }
@@ -1583,6 +1723,7 @@ int model_from_ocds(model_procurement **out, const json_value *rel, const codema
     *out = pr;
     pr = NULL;
 cleanup:
+    free(m.pidx);
     model_procurement_free(pr);
     return rc;
 }

@@ -32,6 +32,8 @@
  *   buyer_from_parties / procuring_entity_from_parties  taken from parties[].roles
  *   array_truncated     an array longer than MAP_MAX_ARRAY (the rest ignored)
  *   weight_invalid      an award-criterion weight that is not a number or negative
+ *   award_criteria_derived  no awardCriteria code: derived from the criteria types
+ *                       (price only -> priceOnly, ..., a mix -> ratedCriteria)
  *   notes_truncated     more than MAP_MAX_NOTES notes (the rest dropped)
  * Negative and huge amounts are kept as they are: indicators judge them.
  *
@@ -55,6 +57,7 @@
 #define MAP_MAX_ARRAY 100000        /* elements read from any one array */
 #define MAP_MAX_STRING (1u << 20)   /* bytes kept of any one string */
 #define MAP_MAX_NOTES 5000          /* notes kept per procurement */
+#define MAP_MAX_ROLES 32            /* distinct roles kept per party */
 #define MAP_MIN_YEAR 1900           /* plausible years of a procurement date */
 #define MAP_MAX_YEAR 2199
 

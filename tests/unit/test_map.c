@@ -574,8 +574,10 @@ static void test_map_award_criteria_shares(void **state)
     assert_false(c[7].has_share);
     assert_false(c[8].has_weight);
     assert_false(c[8].has_share);
-    /* awardCriteria as an object leaves the codelist field empty. */
-    assert_null(p->award_criteria);
+    /* awardCriteria as an object gives no code: price and quality -> ratedCriteria. */
+    assert_string_equal(p->award_criteria, "ratedCriteria");
+    assert_null(p->award_criteria_raw);
+    assert_true(has_note(p, "award_criteria_derived", "tender.awardCriteria"));
     model_procurement_free(p);
 }
 
@@ -624,6 +626,13 @@ static void test_map_buyer_from_parties_and_wrong_types(void **state)
     assert_int_equal(p->n_bids, 1);
     assert_string_equal(p->bids[0].status, "valid");
     assert_null(p->bids[0].status_raw);
+    model_procurement_free(p);
+
+    /* A buyer object that identifies nothing: the party with role buyer stands in. */
+    p = map_q("{'ocid':'y','buyer':{},'parties':[{'id':'P9','name':'City','roles':['buyer']}]}");
+    assert_string_equal(p->buyer_id, "P9");
+    assert_string_equal(p->buyer_name, "City");
+    assert_true(has_note(p, "buyer_from_parties", "buyer"));
     model_procurement_free(p);
 }
 
@@ -675,6 +684,58 @@ static void test_map_is_deterministic(void **state)
     }
     model_procurement_free(a);
     model_procurement_free(b);
+}
+
+/* Limits: an array cut at MAP_MAX_ARRAY, the notes cut at MAP_MAX_NOTES (the last one
+ * saying so), strings cut at a NUL and at MAP_MAX_STRING on a UTF-8 boundary. */
+static void test_map_limits(void **state)
+{
+    buf_t b;
+    json_value *v = NULL;
+    model_procurement *p = NULL;
+    err_t e;
+    size_t i;
+    (void)state;
+
+    buf_init(&b, 64u << 20);
+    /* 100001 items whose ids are numbers: 100000 read, 100000 id_as_number notes wanted,
+     * 5000 kept: 4999 of them + one notes_truncated. */
+    assert_int_equal(buf_puts(&b, "{\"ocid\":\"x\",\"tender\":{\"items\":["), 0);
+    for (i = 0; i <= MAP_MAX_ARRAY; i++)
+        assert_int_equal(buf_printf(&b, "%s{\"id\":%zu}", i ? "," : "", i), 0);
+    assert_int_equal(buf_puts(&b, "]}}"), 0);
+    err_clear(&e);
+    assert_int_equal(json_parse(&v, b.data, b.len, &e), 0);
+    assert_int_equal(model_from_ocds(&p, v, NULL, &e), 0);
+    assert_int_equal(p->n_items, MAP_MAX_ARRAY);
+    assert_string_equal(p->items[MAP_MAX_ARRAY - 1].id, "99999");
+    assert_int_equal(p->n_notes, MAP_MAX_NOTES);
+    assert_string_equal(p->notes[0].code, "array_truncated");
+    assert_string_equal(p->notes[MAP_MAX_NOTES - 1].code, "notes_truncated");
+    /* 100000 + 1 notes were due (the truncation note first): 5000 - 1 kept, so
+     * 100001 - 4999 = 95002 dropped. */
+    assert_non_null(strstr(p->notes[MAP_MAX_NOTES - 1].message, "95002 further notes"));
+    model_procurement_free(p);
+    json_free(v);
+
+    /* A title with a NUL (from \u0000), a description of MAP_MAX_STRING + 2 bytes ending
+     * in a 3-byte character that straddles the cut. */
+    buf_reset(&b);
+    assert_int_equal(buf_puts(&b, "{\"ocid\":\"x\",\"tender\":{\"title\":\"ab\\u0000cd\","
+                                  "\"description\":\""), 0);
+    for (i = 0; i < MAP_MAX_STRING - 1; i++)
+        assert_int_equal(buf_putc(&b, 'a'), 0);
+    assert_int_equal(buf_puts(&b, "\xe7\xa4\xbe\"}}"), 0); /* bytes MAX-1, MAX, MAX+1 */
+    assert_int_equal(json_parse(&v, b.data, b.len, &e), 0);
+    assert_int_equal(model_from_ocds(&p, v, NULL, &e), 0);
+    assert_string_equal(p->title, "ab");
+    assert_true(has_note(p, "string_nul", "tender.title"));
+    /* The cut falls inside the character: back to its first byte, MAX - 1 bytes kept. */
+    assert_int_equal(strlen(p->description), MAP_MAX_STRING - 1);
+    assert_true(has_note(p, "string_truncated", "tender.description"));
+    model_procurement_free(p);
+    json_free(v);
+    buf_dispose(&b);
 }
 
 /* ------------------------------------------------------------------ real records */
@@ -883,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_map_refuses_no_ocid_and_non_object),
         cmocka_unit_test(test_map_source_format_and_original_value),
         cmocka_unit_test(test_map_is_deterministic),
+        cmocka_unit_test(test_map_limits),
         cmocka_unit_test(test_map_real_moldova),
         cmocka_unit_test(test_map_real_paraguay),
         cmocka_unit_test(test_map_real_uk),
