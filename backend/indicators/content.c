@@ -46,6 +46,12 @@ IND_EVAL(ind_specification_completeness)
     if ((rc = indicator_param_double(prm, "minimum_description_chars", 100, &minc, e)) != 0 ||
         (rc = indicator_param_double(prm, "pass_score", 60, &pass, e)) != 0)
         return rc;
+    if (!ind_param_has(prm, "pass_score") && ind_param_has(prm, "pass_share")) {
+        /* pass_share is the same threshold as a share 0..1 of the full score. */
+        if ((rc = indicator_param_double(prm, "pass_share", 0.6, &pass, e)) != 0)
+            return rc;
+        pass *= 100.0;
+    }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
     if (!p->tender_id && !p->title && !p->description && p->n_items == 0 && p->n_lots == 0 &&
@@ -122,8 +128,19 @@ IND_EVAL(ind_documents_published)
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "documents_published", NULL, e);
+    const char *match = indicator_param_str(prm, "match", "any");
+
     if ((rc = ind_param_count(prm, "minimum", 1, &minimum, e)) != 0)
         return rc;
+    if (strcmp(match, "any") != 0 && strcmp(match, "all") != 0)
+        return err_set(e, ERR_USAGE, "documents_published: match must be 'any' or 'all'");
+    if (!ind_param_has(prm, "minimum") && strcmp(match, "all") == 0) {
+        /* every listed type: count the entries of the list */
+        const char *q;
+        minimum = 1;
+        for (q = types; *q; q++)
+            minimum += *q == '|';
+    }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
     if (!p->tender_id && !p->procurement_method && p->n_documents == 0 && !p->tender_end.present) {
@@ -193,6 +210,7 @@ IND_EVAL(ind_scope_consistency)
     ind_ctx c;
     result_t *r;
     const char *prefixes = indicator_param_str(prm, "classification_prefixes", NULL);
+    const char *scheme = indicator_param_str(prm, "scheme", "CPV");
     size_t i, checked = 0, bad = 0;
     const char *first = NULL;
 
@@ -206,6 +224,9 @@ IND_EVAL(ind_scope_consistency)
         if (!it->classification_id)
             continue;
         if (!ind_list_empty(prefixes)) {
+            if (it->classification_scheme && ind_param_has(prm, "scheme") &&
+                strcmp(it->classification_scheme, scheme) != 0)
+                continue;
             checked++;
             if (!prefix_ok(prefixes, it->classification_id) && bad++ == 0)
                 first = it->classification_id;
@@ -316,16 +337,17 @@ static int split_counts(const split_state *s, const model_award *a)
 void *ind_split_pop_new(const indicator_params *prm, err_t *e)
 {
     split_state *s = calloc(1, sizeof *s);
-    const char *cur = indicator_param_str(prm, "currency", "EUR");
+    const char *cur = ind_param_alias(prm, "currency", "threshold_currency", "EUR");
     const char *ex = indicator_param_str(prm, "exclude_procurement_method_details", "");
 
     if (!s) {
         err_set(e, ERR_NOMEM, "split_purchases: out of memory");
         return NULL;
     }
-    if (indicator_param_double(prm, "threshold", 221000, &s->threshold, e) != 0 ||
+    if (ind_param_double_alias(prm, "threshold", "threshold_amount", 221000, &s->threshold, e) != 0 ||
         indicator_param_double(prm, "window_days", 90, &s->window, e) != 0 ||
-        ind_param_count(prm, "digits", 3, &s->digits, e) != 0 ||
+        ind_param_count(prm, ind_param_has(prm, "digits") || !ind_param_has(prm, "classification_digits")
+                                 ? "digits" : "classification_digits", 3, &s->digits, e) != 0 ||
         ind_param_count(prm, "minimum_awards", 2, &s->minimum, e) != 0)
         goto fail;
     if (s->threshold <= 0 || s->window < 0 || s->digits < 1 || s->minimum < 2) {
@@ -659,6 +681,40 @@ void ind_r048_pop_free(void *state)
     free(s);
 }
 
+static void r048_judge(ind_ctx *c, const r048_state *s, const char *id, const variety *v)
+{
+    double fence = s->fixed ? s->threshold : s->f.upper;
+    result_t *r = ind_result(c, "tenderer", id, (double)v->n >= fence ? RESULT_FLAG : RESULT_PASS);
+
+    ind_measured(c, r, (double)v->n, "count", "%zu classification groups", v->n);
+    ind_threshold(c, r, fence, ">= %.4g (%s)", fence, s->fixed ? "fixed threshold" : "Q3 + 1.5 IQR");
+    ind_explain(c, r, "Supplier %s was awarded items in %zu distinct %ld-digit classification groups across %zu "
+                      "processes; the fence is %.4g.",
+                id, v->n, s->digits, v->processes, fence);
+    ind_fields(c, r, "awards.suppliers.id", "awards.items.classification.id", "awards.status", (const char *)NULL);
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r, "{\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s,\"digits\":%ld}",
+                  s->members, isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
+                  isfinite(fence) ? fence : 0.0, s->fixed ? "true" : "false", s->digits);
+    if (r && r->status == RESULT_FLAG)
+        ind_party(c, r, id);
+}
+
+int ind_r048_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r048_state *s = state;
+    ind_ctx c;
+    size_t it = 0;
+    const char *k;
+    void *v;
+
+    ind_ctx_init(&c, out, prm, NULL, "heterogeneous_supplier", "R048", e);
+    while (s && s->finished && ind_hash_at(s->sup, &it, &k, &v))
+        if (((const variety *)v)->processes >= (size_t)s->minimum)
+            r048_judge(&c, s, k, v);
+    return ind_finish(&c);
+}
+
 /* R048 (OCP red flags guide; Cardinal R048): the number of distinct classification
  * prefixes (`digits` leading characters) across the items awarded to a supplier, at or
  * above Q3 + 1.5 IQR of all suppliers with at least minimum_contracting_processes
@@ -671,7 +727,6 @@ IND_EVAL(ind_heterogeneous_supplier)
     size_t i, k, n;
     const char *done[64];
     size_t ndone = 0;
-    double fence;
 
     ind_ctx_init(&c, out, prm, p, "heterogeneous_supplier", "R048", e);
     if (ind_excluded(&c, 1))
@@ -680,7 +735,6 @@ IND_EVAL(ind_heterogeneous_supplier)
         ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The population statistics were not computed.");
         return ind_finish(&c);
     }
-    fence = s->fixed ? s->threshold : s->f.upper;
     for (i = 0; i < p->n_awards; i++) {
         const model_award *a = &p->awards[i];
         const variety *v;
@@ -705,18 +759,7 @@ IND_EVAL(ind_heterogeneous_supplier)
             ind_fields(&c, r, "awards.suppliers.id", "awards.items.classification.id", (const char *)NULL);
             continue;
         }
-        r = ind_result(&c, "tenderer", a->supplier_ids[0], (double)v->n >= fence ? RESULT_FLAG : RESULT_PASS);
-        ind_measured(&c, r, (double)v->n, "count", "%zu classification groups", v->n);
-        ind_threshold(&c, r, fence, ">= %.4g (%s)", fence, s->fixed ? "fixed threshold" : "Q3 + 1.5 IQR");
-        ind_explain(&c, r, "Supplier %s was awarded items in %zu distinct %ld-digit classification groups across %zu "
-                           "processes; the fence is %.4g.",
-                    a->supplier_ids[0], v->n, s->digits, v->processes, fence);
-        ind_fields(&c, r, "awards.suppliers.id", "awards.items.classification.id", "awards.status", (const char *)NULL);
-        ind_stats(&c, r, "{\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s,\"digits\":%ld}",
-                  s->members, isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
-                  isfinite(fence) ? fence : 0.0, s->fixed ? "true" : "false", s->digits);
-        if (r && r->status == RESULT_FLAG)
-            ind_party(&c, r, a->supplier_ids[0]);
+        r048_judge(&c, s, a->supplier_ids[0], v);
     }
     if (ndone == 0) {
         r = ind_simple(&c, RESULT_NOT_APPLICABLE, "No active award to a single supplier lists classified items.");

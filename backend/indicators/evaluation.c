@@ -652,11 +652,38 @@ static void r038_member(ind_ctx *c, const r038_state *s, ind_hash *h, const grou
                 f->den, fence > 0 && ratio >= fence ? "at or above" : fence > 0 ? "below" : "with a non-positive",
                 fence);
     ind_fields(c, r, field, "bids.details.status", (const char *)NULL);
-    ind_stats(c, r, "{\"group\":\"%s\",\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s}",
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r, "{\"group\":\"%s\",\"n\":%zu,\"q1\":%.10g,\"q3\":%.10g,\"upper_fence\":%.10g,\"fixed\":%s}",
               kind, g->members, g->has ? g->f.q1 : 0.0, g->has ? g->f.q3 : 0.0, isfinite(fence) ? fence : 0.0,
               s->fixed ? "true" : "false");
     if (r && r->status == RESULT_FLAG)
         ind_party(c, r, id);
+}
+
+/* Every organisation of the chosen levels that qualifies, judged (see pop_results). */
+int ind_r038_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r038_state *s = state;
+    const char *level = indicator_param_str(prm, "level", "all");
+    ind_ctx c;
+    int g;
+
+    ind_ctx_init(&c, out, prm, NULL, "excessive_disqualified_bids", "R038", e);
+    for (g = 0; s && s->finished && g < 3; g++) {
+        static const char *const kinds[3] = {"buyer", "procuring_entity", "tenderer"};
+        static const char *const fields[3] = {"buyer.id", "tender.procuringEntity.id", "bids.details.tenderers.id"};
+        ind_hash *h = g == 0 ? s->buyer : g == 1 ? s->pe : s->tenderer;
+        const group_stats *gs = g == 0 ? &s->gb : g == 1 ? &s->gp : &s->gt;
+        size_t it = 0;
+        const char *k;
+        void *v;
+        if (!ind_list_has(level, "all") && !ind_list_has(level, kinds[g]))
+            continue;
+        while (ind_hash_at(h, &it, &k, &v))
+            if (r038_qualifies(s, v, g == 2))
+                r038_member(&c, s, h, gs, kinds[g], k, g == 2, fields[g]);
+    }
+    return ind_finish(&c);
 }
 
 /* R038 (OCP red flags guide; Cardinal R038): the share of disqualified bids among submitted
@@ -671,8 +698,18 @@ IND_EVAL(ind_excessive_disqualified_bids)
     const r038_state *s = pop;
     size_t i, j, sub = 0, start = out->n;
     idset seen = {0};
+    const char *level = indicator_param_str(prm, "level", "all");
+    int lb, lp, lt;
 
     ind_ctx_init(&c, out, prm, p, "excessive_disqualified_bids", "R038", e);
+    /* level: which organisations are judged (buyer, procuring_entity, tenderer, all; a
+     * '|'-separated list). */
+    lb = ind_list_has(level, "all") || ind_list_has(level, "buyer");
+    lp = ind_list_has(level, "all") || ind_list_has(level, "procuring_entity");
+    lt = ind_list_has(level, "all") || ind_list_has(level, "tenderer");
+    if (!lb && !lp && !lt)
+        return err_set(e, ERR_USAGE, "excessive_disqualified_bids: level must list buyer, procuring_entity, "
+                                     "tenderer or all");
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
     if (!s || !s->finished) {
@@ -688,11 +725,11 @@ IND_EVAL(ind_excessive_disqualified_bids)
         ind_fields(&c, r, "bids.details.status", (const char *)NULL);
         return ind_finish(&c);
     }
-    if (p->buyer_id)
+    if (lb && p->buyer_id)
         r038_member(&c, s, s->buyer, &s->gb, "buyer", p->buyer_id, 0, "buyer.id");
-    if (p->procuring_entity_id)
+    if (lp && p->procuring_entity_id)
         r038_member(&c, s, s->pe, &s->gp, "procuring_entity", p->procuring_entity_id, 0, "tender.procuringEntity.id");
-    for (i = 0; i < p->n_bids; i++) {
+    for (i = 0; lt && i < p->n_bids; i++) {
         const model_bid *b = &p->bids[i];
         if (!ind_bid_submitted(b))
             continue;
@@ -708,9 +745,8 @@ IND_EVAL(ind_excessive_disqualified_bids)
         }
     }
     free(seen.v);
-    if (!p->buyer_id && !p->procuring_entity_id && out->n == start) {
-        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "Neither the buyer, the procuring entity nor the tenderers are "
-                                                     "identified.");
+    if (out->n == start) {
+        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The organisations to judge (%s) are not identified.", level);
         ind_fields(&c, r, "buyer.id", "tender.procuringEntity.id", "bids.details.tenderers.id", (const char *)NULL);
     }
     return ind_finish(&c);
@@ -857,6 +893,47 @@ void ind_r025_pop_free(void *state)
     free(s);
 }
 
+static void r025_judge(ind_ctx *c, const r025_state *s, const char *id, const winfrac *f)
+{
+    result_t *r;
+    double lower = s->fixed ? s->threshold : s->f.lower;
+    int guard = s->fixed ? lower > 0 : s->f.q1 > 0 && lower > 0;
+    double ratio = (double)f->wins / (double)f->processes;
+    int flag = guard && (double)f->processes >= s->upper && ratio <= lower;
+
+    r = ind_result(c, "tenderer", id, flag ? RESULT_FLAG : RESULT_PASS);
+    ind_measured(c, r, ratio, "ratio", "won %zu of %zu processes (%.4f)", f->wins, f->processes, ratio);
+    ind_threshold(c, r, lower, "<= %.4f with >= %.4g processes", lower, s->upper);
+    ind_explain(c, r, "Tenderer %s won %zu of the %zu processes where it bid validly; top tenderers bid in at "
+                      "least %.4g, and the lower fence is %.4f%s.",
+                id, f->wins, f->processes, s->upper, lower, guard ? "" : " (not positive: no outliers)");
+    ind_fields(c, r, "bids.details.tenderers.id", "bids.details.status", "awards.suppliers.id", (const char *)NULL);
+    if (!(c->prm && c->prm->terse))
+        ind_stats(c, r,
+                  "{\"n\":%zu,\"percentile\":%g,\"upper_fence\":%.10g,\"q1\":%.10g,\"q3\":%.10g,\"lower_fence\":%.10g,"
+                  "\"fixed\":%s}",
+                  ind_hash_count(s->t), s->percentile, isfinite(s->upper) ? s->upper : 0.0,
+                  isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
+                  isfinite(lower) ? lower : 0.0, s->fixed ? "true" : "false");
+    if (flag)
+        ind_party(c, r, id);
+}
+
+int ind_r025_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    const r025_state *s = state;
+    ind_ctx c;
+    size_t it = 0;
+    const char *k;
+    void *v;
+
+    ind_ctx_init(&c, out, prm, NULL, "excessive_unsuccessful_bids", "R025", e);
+    while (s && s->finished && ind_hash_at(s->t, &it, &k, &v))
+        if (((const winfrac *)v)->processes > 0)
+            r025_judge(&c, s, k, v);
+    return ind_finish(&c);
+}
+
 /* R025 (OCP red flags guide; Cardinal R025): a tenderer whose number of processes with a
  * valid bid is at or above the percentile (75) of all tenderers, and whose share of wins
  * is at or below Q1 - 1.5 IQR of the win shares. One result per valid bidder here. */
@@ -869,8 +946,6 @@ IND_EVAL(ind_excessive_unsuccessful_bids)
     const char *w = NULL;
     size_t i;
     int rc;
-    double lower;
-    int guard;
 
     ind_ctx_init(&c, out, prm, p, "excessive_unsuccessful_bids", "R025", e);
     if (ind_excluded(&c, 1))
@@ -896,31 +971,10 @@ IND_EVAL(ind_excessive_unsuccessful_bids)
         free(set.v);
         return ind_finish(&c);
     }
-    lower = s->fixed ? s->threshold : s->f.lower;
-    guard = s->fixed ? lower > 0 : s->f.q1 > 0 && lower > 0;
     for (i = 0; i < set.n; i++) {
         const winfrac *f = ind_hash_get(s->t, set.v[i], 0);
-        double ratio;
-        int flag;
-        if (!f || f->processes == 0)
-            continue;
-        ratio = (double)f->wins / (double)f->processes;
-        flag = guard && (double)f->processes >= s->upper && ratio <= lower;
-        r = ind_result(&c, "tenderer", set.v[i], flag ? RESULT_FLAG : RESULT_PASS);
-        ind_measured(&c, r, ratio, "ratio", "won %zu of %zu processes (%.4f)", f->wins, f->processes, ratio);
-        ind_threshold(&c, r, lower, "<= %.4f with >= %.4g processes", lower, s->upper);
-        ind_explain(&c, r, "Tenderer %s won %zu of the %zu processes where it bid validly; top tenderers bid in at "
-                           "least %.4g, and the lower fence is %.4f%s.",
-                    set.v[i], f->wins, f->processes, s->upper, lower, guard ? "" : " (not positive: no outliers)");
-        ind_fields(&c, r, "bids.details.tenderers.id", "bids.details.status", "awards.suppliers.id", (const char *)NULL);
-        ind_stats(&c, r,
-                  "{\"n\":%zu,\"percentile\":%g,\"upper_fence\":%.10g,\"q1\":%.10g,\"q3\":%.10g,\"lower_fence\":%.10g,"
-                  "\"fixed\":%s}",
-                  ind_hash_count(s->t), s->percentile, isfinite(s->upper) ? s->upper : 0.0,
-                  isfinite(s->f.q1) ? s->f.q1 : 0.0, isfinite(s->f.q3) ? s->f.q3 : 0.0,
-                  isfinite(lower) ? lower : 0.0, s->fixed ? "true" : "false");
-        if (flag)
-            ind_party(&c, r, set.v[i]);
+        if (f && f->processes > 0)
+            r025_judge(&c, s, set.v[i], f);
     }
     free(set.v);
     return ind_finish(&c);
@@ -990,27 +1044,34 @@ IND_EVAL(ind_performance_monitoring)
                                             "projectEvaluation|completionCertificate");
     const char *sts = indicator_param_str(prm, "contract_statuses", "active|terminated");
     size_t i;
-    int any = 0;
+    int any = 0, rc;
+    long minev;
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "performance_monitoring", NULL, e);
+    if ((rc = ind_param_count(prm, "minimum_evidence", 1, &minev, e)) != 0)
+        return rc;
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
     for (i = 0; i < p->n_contracts; i++) {
         const model_contract *ct = &p->contracts[i];
         const char *found = NULL;
+        size_t k, ndocs = 0, ev;
         int have;
         if (!ct->status || !ind_list_has(sts, ct->status))
             continue;
         any = 1;
         have = docs_have(ct->documents, ct->n_documents, types, &found);
+        for (k = 0; k < ct->n_documents; k++)
+            if (ct->documents[k].document_type && ind_list_has(types, ct->documents[k].document_type))
+                ndocs++;
+        ev = ct->n_milestones + ndocs;
         r = ind_result(&c, "contract", ct->id ? ct->id : "(no id)",
-                       have || ct->n_milestones > 0 ? RESULT_PASS : RESULT_FLAG);
-        ind_measured(&c, r, (double)ct->n_milestones + (have ? 1 : 0), "count", "%zu milestone%s%s%s",
-                     ct->n_milestones, ct->n_milestones == 1 ? "" : "s", have ? ", document " : "",
-                     have ? found : "");
-        ind_threshold_text(&c, r, "a milestone or one of %s", types);
-        if (have || ct->n_milestones > 0)
+                       ev >= (size_t)minev ? RESULT_PASS : RESULT_FLAG);
+        ind_measured(&c, r, (double)ev, "count", "%zu milestone%s, %zu monitoring document%s", ct->n_milestones,
+                     ct->n_milestones == 1 ? "" : "s", ndocs, ndocs == 1 ? "" : "s");
+        ind_threshold(&c, r, (double)minev, "at least %ld milestones or documents of %s", minev, types);
+        if (ev >= (size_t)minev)
             ind_explain(&c, r, "The %s contract has monitoring evidence (%zu milestones%s%s).", ct->status,
                         ct->n_milestones, have ? ", " : "", have ? found : "");
         else

@@ -71,6 +71,7 @@ static int field_present(const model_procurement *p, const char *f)
         {"contracts.value", 31}, {"contracts.period", 32}, {"contracts.implementation.transactions", 33},
         {"contracts.milestones", 34}, {"contracts.documents", 35}, {"tender.placeOfPerformance", 36},
         {"tender.awardCriteria.criteria", 37}, {"tender.items.classification", 38}, {"tender.status", 39},
+        {"tender.contractPeriod.durationInDays", 40},
     };
     size_t i;
     int id = -1;
@@ -127,8 +128,31 @@ static int field_present(const model_procurement *p, const char *f)
         return 1;
     }
     case 39: return s_ok(p->tender_status);
+    case 40: return p->has_duration_days;
     default: return -1;
     }
+}
+
+static int date_field(const model_procurement *p, const char *f, model_date *out);
+static int code_field(const model_procurement *p, const char *f, const char **out);
+static int amount_field(const model_procurement *p, const char *f, model_amount *out);
+
+/* Any name of the presence table, or of the date, code and amount tables. */
+static int any_field_present(const model_procurement *p, const char *f)
+{
+    int k = field_present(p, f);
+    model_date d;
+    model_amount a;
+    const char *s;
+
+    if (k >= 0)
+        return k;
+    if (date_field(p, f, &d) == 0)
+        return d.present;
+    if (code_field(p, f, &s) == 0)
+        return s_ok(s);
+    k = amount_field(p, f, &a);
+    return k < 0 ? -1 : k;
 }
 
 /* A field, or at least minimum_share (1) of a '|'-separated list of fields, is present. */
@@ -162,7 +186,7 @@ IND_EVAL(ind_field_present)
             return err_set(e, ERR_USAGE, "field_present: bad field name in 'fields'");
         memcpy(name, q, len);
         name[len] = '\0';
-        k = field_present(p, name);
+        k = any_field_present(p, name);
         if (k < 0)
             return err_set(e, ERR_USAGE, "field_present: unknown field '%s' (see docs/indicators.md)", name);
         n++;

@@ -62,6 +62,12 @@ int ind_list_empty(const char *list);
 int ind_map_number(const char *map, const char *key, const char *param, double *out, err_t *e);
 /* A non-negative whole number parameter. */
 int ind_param_count(const indicator_params *p, const char *name, long def, long *out, err_t *e) PA_MUSTCHECK;
+/* The value of `name`, else of its alias `alias` (a name the shipped criteria sets use),
+ * else def. */
+const char *ind_param_alias(const indicator_params *p, const char *name, const char *alias, const char *def);
+/* indicator_param_double on `name`, else on `alias`. */
+int ind_param_double_alias(const indicator_params *p, const char *name, const char *alias, double def, double *out,
+                           err_t *e) PA_MUSTCHECK;
 /* 1 when the parameter is present (a fixed threshold instead of a computed fence). */
 int ind_param_has(const indicator_params *p, const char *name);
 
@@ -145,7 +151,8 @@ void ind_fences_of(const double *sorted, size_t n, ind_fences *f);
     void *prefix##_pop_new(const indicator_params *prm, err_t *e); \
     int prefix##_pop_add(void *state, const model_procurement *p, err_t *e); \
     int prefix##_pop_finish(void *state, err_t *e); \
-    void prefix##_pop_free(void *state)
+    void prefix##_pop_free(void *state); \
+    int prefix##_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
 
 /* procedure.c */
 IND_EVAL(ind_submission_period);

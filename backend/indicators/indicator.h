@@ -77,6 +77,14 @@ typedef struct indicator_def {
     int (*pop_finish)(void *state, err_t *e);
     void (*pop_free)(void *state);
     const indicator_param_doc *params;  /* the parameters read, NULL-name terminated */
+    /* Optional (NULL for most): the results the population alone determines, after
+     * pop_finish, for runs that print only values and flags in one pass over the input
+     * (procaudit indicators --format cardinal). Organisation-level indicators (R025,
+     * R038, R048) give one result per organisation judged; R024/R058 give one result
+     * per procurement that had a bid ratio, which their state keeps (ocid, ratio,
+     * winner) only when the parameters given to pop_new had `terse` set. Results as
+     * evaluate would give them (same statuses, values and subjects), in a stable order. */
+    int (*pop_results)(const void *state, const indicator_params *prm, result_list *out, err_t *e);
 } indicator_def;
 
 /* The definition named `name`, or NULL. */

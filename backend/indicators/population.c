@@ -322,6 +322,23 @@ int ind_param_count(const indicator_params *p, const char *name, long def, long 
     return 0;
 }
 
+const char *ind_param_alias(const indicator_params *p, const char *name, const char *alias, const char *def)
+{
+    const char *v = indicator_param_str(p, name, NULL);
+
+    if (!v && alias)
+        v = indicator_param_str(p, alias, NULL);
+    return v ? v : def;
+}
+
+int ind_param_double_alias(const indicator_params *p, const char *name, const char *alias, double def, double *out,
+                           err_t *e)
+{
+    if (!ind_param_has(p, name) && alias && ind_param_has(p, alias))
+        return indicator_param_double(p, alias, def, out, e);
+    return indicator_param_double(p, name, def, out, e);
+}
+
 int ind_param_has(const indicator_params *p, const char *name)
 {
     return indicator_param_str(p, name, NULL) != NULL;

@@ -68,7 +68,7 @@ static int awarded_sum(const model_procurement *p, const char *cur, double *sum,
         if (!award_live(a))
             continue;
         (*n)++;
-        if (!ind_amount_ok(&a->value))
+        if (!ind_amount_ok(&a->value) || a->value.amount < 0)
             return 0;
         if (strcmp(a->value.currency, cur) != 0)
             return -1;
@@ -128,14 +128,17 @@ IND_EVAL(ind_award_vs_estimate)
         ind_fields(&c, r, ef, "awards.value", (const char *)NULL);
         return ind_finish(&c);
     }
-    r = ind_result(&c, NULL, NULL, ratio > 1 + over || fabs(ratio - 1) <= close ? RESULT_FLAG : RESULT_PASS);
+    /* A tolerance of 1e-9 keeps ratios exactly on a bound (101 / 100 against 1%) on the
+     * side the rule states despite binary rounding. */
+    r = ind_result(&c, NULL, NULL,
+                   ratio > 1 + over + 1e-9 || fabs(ratio - 1) <= close + 1e-9 ? RESULT_FLAG : RESULT_PASS);
     ind_measured(&c, r, ratio, "ratio", "%.4f of the estimate", ratio);
     ind_threshold(&c, r, 1 + over, "above %.4f, or within %.4f of 1, is flagged", 1 + over, close);
-    if (ratio > 1 + over)
+    if (ratio > 1 + over + 1e-9)
         ind_explain(&c, r, "The awarded value (%s) is %.1f%% above the estimate (%s).",
                     ind_amount_text(sum, est.currency, a, sizeof a), (ratio - 1) * 100,
                     ind_amount_text(est.amount, est.currency, b, sizeof b));
-    else if (fabs(ratio - 1) <= close)
+    else if (fabs(ratio - 1) <= close + 1e-9)
         ind_explain(&c, r, "The awarded value (%s) is within %.2f%% of the estimate (%s).",
                     ind_amount_text(sum, est.currency, a, sizeof a), close * 100,
                     ind_amount_text(est.amount, est.currency, b, sizeof b));
@@ -199,7 +202,7 @@ IND_EVAL(ind_contract_value_increase)
             continue;
         }
         ratio = now.amount / ct->original_value.amount;
-        r = ind_result(&c, "contract", id, ratio > 1 + lim ? RESULT_FLAG : RESULT_PASS);
+        r = ind_result(&c, "contract", id, ratio > 1 + lim + 1e-9 ? RESULT_FLAG : RESULT_PASS);
         ind_measured(&c, r, ratio, "ratio", "%.4f of the original value", ratio);
         ind_threshold(&c, r, 1 + lim, "above %.4f is flagged", 1 + lim);
         ind_explain(&c, r, "The contract value went from %s to %s (%+.1f%%).",
@@ -285,75 +288,120 @@ IND_EVAL(ind_payments_exceed_contract)
 
 /* ---------------------------------------------------------------- just_below_threshold */
 
-/* The estimated value (tender.value), else the awarded sum, within `band` (5%) below one of
- * the configured procedure thresholds (default the EU services threshold for sub-central
- * authorities, 221000 EUR, Directive 2014/24/EU art. 4 as amended for 2024-2025). */
+/* One entry of the thresholds list: "AMOUNT" or "AMOUNT CUR". 0, or ERR_USAGE. */
+static int threshold_entry(const char *q, size_t len, const char *defcur, double *t, char cur[8], err_t *e)
+{
+    char tmp[64], *end;
+
+    if (len == 0 || len >= sizeof tmp)
+        return err_set(e, ERR_USAGE, "parameter thresholds: bad entry");
+    memcpy(tmp, q, len);
+    tmp[len] = '\0';
+    *t = strtod(tmp, &end);
+    if (end == tmp || !isfinite(*t) || *t <= 0)
+        return err_set(e, ERR_USAGE, "parameter thresholds: '%s' is not a positive amount", tmp);
+    while (*end == ' ')
+        end++;
+    if (*end) {
+        size_t k;
+        if (strlen(end) != 3)
+            return err_set(e, ERR_USAGE, "parameter thresholds: '%s': expected AMOUNT [CURRENCY]", tmp);
+        for (k = 0; k < 3; k++)
+            cur[k] = (char)(end[k] >= 'a' && end[k] <= 'z' ? end[k] - 32 : end[k]);
+        cur[3] = '\0';
+    } else {
+        snprintf(cur, 8, "%s", defcur);
+    }
+    return 0;
+}
+
+/* The estimated value (tender.value), else the awarded sum, within `band` (5%; alias
+ * margin) below one of the configured procedure thresholds ("AMOUNT [CUR]|...", default
+ * the EU services threshold for sub-central authorities, 221000 EUR, Directive
+ * 2014/24/EU art. 4 as amended for 2024-2025). Only thresholds in the value's currency
+ * are compared; none in it gives not_applicable. */
 IND_EVAL(ind_just_below_threshold)
 {
     ind_ctx c;
     result_t *r;
     const char *list = indicator_param_str(prm, "thresholds", "221000");
-    const char *cur = indicator_param_str(prm, "currency", "EUR");
+    const char *defcur = indicator_param_str(prm, "currency", "EUR");
     const char *q, *vf;
-    double band, v, best = NAN;
+    double band, v = 0, best = NAN;
+    model_amount val = {0};
     size_t n;
-    int rc, hit = 0;
-    char a[64], b[64];
+    int rc, hit = 0, same_cur = 0;
+    char a[64], b[64], cur[8];
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "just_below_threshold", NULL, e);
-    if ((rc = indicator_param_double(prm, "band", 0.05, &band, e)) != 0)
+    if ((rc = ind_param_double_alias(prm, "band", "margin", 0.05, &band, e)) != 0)
         return rc;
     if (band < 0 || band >= 1)
         return err_set(e, ERR_USAGE, "just_below_threshold: band must be in [0, 1)");
+    /* Check the list once, whatever the procurement. */
+    for (q = list; q && *q;) {
+        const char *bar = strchr(q, '|');
+        double t;
+        if ((rc = threshold_entry(q, bar ? (size_t)(bar - q) : strlen(q), defcur, &t, cur, e)) != 0)
+            return rc;
+        q = bar ? bar + 1 : NULL;
+    }
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
-    if (ind_amount_ok(&p->tender_value)) {
-        v = p->tender_value.amount;
+    if (ind_amount_ok(&p->tender_value) && p->tender_value.currency[0]) {
+        val = p->tender_value;
         vf = "tender.value";
-        if (strcmp(p->tender_value.currency, cur) != 0) {
-            r = ind_simple(&c, RESULT_NOT_APPLICABLE, "The value is in %s, the thresholds in %s.",
-                           p->tender_value.currency[0] ? p->tender_value.currency : "no currency", cur);
-            ind_fields(&c, r, vf, (const char *)NULL);
-            return ind_finish(&c);
-        }
     } else {
+        size_t i;
         vf = "awards.value";
-        rc = awarded_sum(p, cur, &v, &n);
-        if (n == 0 || rc <= 0) {
-            r = ind_simple(&c, rc < 0 ? RESULT_NOT_APPLICABLE : RESULT_INSUFFICIENT_DATA, "%s",
-                           rc < 0 ? "The awarded value is in another currency than the thresholds."
-                                  : "Neither an estimated nor an awarded value is given.");
+        for (i = 0; i < p->n_awards; i++)
+            if ((!p->awards[i].status || strcmp(p->awards[i].status, "active") == 0) &&
+                ind_amount_ok(&p->awards[i].value) && p->awards[i].value.currency[0]) {
+                memcpy(val.currency, p->awards[i].value.currency, sizeof val.currency);
+                break;
+            }
+        rc = val.currency[0] ? awarded_sum(p, val.currency, &v, &n) : 0;
+        if (!val.currency[0] || n == 0 || rc <= 0) {
+            r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "%s",
+                           rc < 0 ? "The awarded values are in several currencies."
+                                  : "Neither an estimated nor an awarded value (with its currency) is given.");
             ind_fields(&c, r, "tender.value", "awards.value", (const char *)NULL);
             return ind_finish(&c);
         }
+        val.present = 1;
+        val.amount = v;
     }
+    v = val.amount;
     for (q = list; q && *q;) {
         const char *bar = strchr(q, '|');
-        size_t len = bar ? (size_t)(bar - q) : strlen(q);
-        char tmp[64], *end;
         double t;
-        if (len == 0 || len >= sizeof tmp)
-            return err_set(e, ERR_USAGE, "parameter thresholds: bad entry");
-        memcpy(tmp, q, len);
-        tmp[len] = '\0';
-        t = strtod(tmp, &end);
-        if (*end || !isfinite(t) || t <= 0)
-            return err_set(e, ERR_USAGE, "parameter thresholds: '%s' is not a positive number", tmp);
+        if ((rc = threshold_entry(q, bar ? (size_t)(bar - q) : strlen(q), defcur, &t, cur, e)) != 0)
+            return rc;
+        q = bar ? bar + 1 : NULL;
+        if (strcmp(cur, val.currency) != 0)
+            continue;
+        same_cur = 1;
         if (v < t && (isnan(best) || t < best))
             best = t;
-        if (v < t && v >= t * (1 - band))
+        if (v < t && v + 1e-6 >= t * (1 - band))
             hit = 1;
-        q = bar ? bar + 1 : NULL;
+    }
+    if (!same_cur) {
+        r = ind_simple(&c, RESULT_NOT_APPLICABLE, "The value is in %s; no threshold is given in that currency (%s).",
+                       val.currency, list);
+        ind_fields(&c, r, vf, (const char *)NULL);
+        return ind_finish(&c);
     }
     r = ind_result(&c, NULL, NULL, hit ? RESULT_FLAG : RESULT_PASS);
-    ind_measured(&c, r, v, cur, "%s", ind_amount_text(v, cur, a, sizeof a));
+    ind_measured(&c, r, v, val.currency, "%s", ind_amount_text(v, val.currency, a, sizeof a));
     if (!isnan(best)) {
-        ind_threshold(&c, r, best, "[%s, %s) is flagged", ind_amount_text(best * (1 - band), cur, b, sizeof b), "threshold");
+        ind_threshold(&c, r, best, "from %s up to the threshold is flagged",
+                      ind_amount_text(best * (1 - band), val.currency, b, sizeof b));
         ind_explain(&c, r, "The value %s is %.2f%% below the threshold of %s.", a, (1 - v / best) * 100,
-                    ind_amount_text(best, cur, b, sizeof b));
+                    ind_amount_text(best, val.currency, b, sizeof b));
     } else {
-        ind_threshold_text(&c, r, "within %.1f%% below %s %s", band * 100, list, cur);
+        ind_threshold_text(&c, r, "within %.1f%% below one of %s", band * 100, list);
         ind_explain(&c, r, "The value %s is not below any configured threshold.", a);
     }
     ind_fields(&c, r, vf, (const char *)NULL);
@@ -362,13 +410,24 @@ IND_EVAL(ind_just_below_threshold)
 
 /* ---------------------------------------------------------------- R024 / R058 */
 
-/* Population of (second-lowest valid bid - winning bid) ÷ winning bid ratios. */
+/* A procurement's ratio kept for pop_results (terse runs only). */
 typedef struct {
+    char *ocid, *winner, *other;
+    double ratio;
+} slr_kept;
+
+/* Population of (second-lowest valid bid - winning bid) ÷ winning bid ratios. The state
+ * keeps a copy of the parameters it was made with (their strings belong to the criteria
+ * set or the command line, which outlive it): pop_add reads the filters from them. */
+typedef struct {
+    indicator_params prm;
     ind_vec ratios;
     ind_fences f;
     int fixed;             /* a threshold parameter replaces the computed fence */
     double threshold;
     int finished;
+    slr_kept *kept;        /* terse: every procurement with a ratio */
+    size_t n_kept, cap_kept;
 } slr_state;
 
 static void *slr_new(const indicator_params *prm, err_t *e, const char *name)
@@ -379,6 +438,8 @@ static void *slr_new(const indicator_params *prm, err_t *e, const char *name)
         err_set(e, ERR_NOMEM, "%s: out of memory", name);
         return NULL;
     }
+    if (prm)
+        s->prm = *prm;
     s->fixed = ind_param_has(prm, "threshold");
     if (indicator_param_double(prm, "threshold", 0, &s->threshold, e) != 0) {
         free(s);
@@ -387,19 +448,46 @@ static void *slr_new(const indicator_params *prm, err_t *e, const char *name)
     return s;
 }
 
-static int slr_add(void *state, const model_procurement *p, const indicator_params *prm, err_t *e)
+static int slr_keep(slr_state *s, const char *ocid, const char *w, const char *o, double ratio)
+{
+    slr_kept *k;
+
+    if (s->n_kept == s->cap_kept) {
+        size_t nc = s->cap_kept ? s->cap_kept * 2 : 256;
+        slr_kept *nk = realloc(s->kept, nc * sizeof *nk);
+        if (!nk)
+            return ERR_NOMEM;
+        s->kept = nk;
+        s->cap_kept = nc;
+    }
+    k = &s->kept[s->n_kept];
+    k->ocid = strdup(ocid ? ocid : "");
+    k->winner = strdup(w ? w : "");
+    k->other = strdup(o ? o : "");
+    k->ratio = ratio;
+    if (!k->ocid || !k->winner || !k->other) {
+        free(k->ocid);
+        free(k->winner);
+        free(k->other);
+        return ERR_NOMEM;
+    }
+    s->n_kept++;
+    return 0;
+}
+
+static int slr_add(void *state, const model_procurement *p, err_t *e)
 {
     slr_state *s = state;
     double ratio;
     const char *w, *o;
-    const char *ex = indicator_param_str(prm, "exclude_procurement_method_details", NULL);
+    const char *ex = indicator_param_str(&s->prm, "exclude_procurement_method_details", NULL);
 
     if (ind_streq(p->tender_status, "cancelled") ||
         (p->procurement_method_details && ind_list_has(ex, p->procurement_method_details)))
         return 0;
-    if (!ind_second_lowest_ratio(p, prm, &ratio, &w, &o))
+    if (!ind_second_lowest_ratio(p, &s->prm, &ratio, &w, &o))
         return 0;
-    if (ind_vec_push(&s->ratios, ratio) != 0)
+    if (ind_vec_push(&s->ratios, ratio) != 0 || (s->prm.terse && slr_keep(s, p->ocid, w, o, ratio) != 0))
         return err_set(e, ERR_NOMEM, "bid ratio population: out of memory");
     return 0;
 }
@@ -418,76 +506,51 @@ static int slr_finish(void *state, err_t *e)
 static void slr_free(void *state)
 {
     slr_state *s = state;
+    size_t i;
 
     if (!s)
         return;
+    for (i = 0; i < s->n_kept; i++) {
+        free(s->kept[i].ocid);
+        free(s->kept[i].winner);
+        free(s->kept[i].other);
+    }
+    free(s->kept);
     ind_vec_dispose(&s->ratios);
     free(s);
 }
 
-/* The population hooks keep the parameters they were created with; the ratio filters
- * (currency, price comparison, exclusions) are read again from prm at pop_add time, so
- * pop_add takes them from a copy kept here. */
-typedef struct {
-    slr_state base;
-    indicator_params prm;
-} slr_holder;
-
-static void *slr_holder_new(const indicator_params *prm, err_t *e, const char *name)
-{
-    slr_state *b = slr_new(prm, e, name);
-    slr_holder *h;
-
-    if (!b)
-        return NULL;
-    h = calloc(1, sizeof *h);
-    if (!h) {
-        slr_free(b);
-        err_set(e, ERR_NOMEM, "%s: out of memory", name);
-        return NULL;
-    }
-    h->base = *b;
-    free(b);
-    h->prm = *prm;     /* the items belong to the criteria set, which outlives the state */
-    return h;
-}
-
 void *ind_r024_pop_new(const indicator_params *prm, err_t *e)
 {
-    return slr_holder_new(prm, e, "price_close_to_winning_bid");
+    return slr_new(prm, e, "price_close_to_winning_bid");
 }
 int ind_r024_pop_add(void *state, const model_procurement *p, err_t *e)
 {
-    slr_holder *h = state;
-    return slr_add(&h->base, p, &h->prm, e);
+    return slr_add(state, p, e);
 }
 int ind_r024_pop_finish(void *state, err_t *e)
 {
-    return slr_finish(&((slr_holder *)state)->base, e);
+    return slr_finish(state, e);
 }
 void ind_r024_pop_free(void *state)
 {
-    slr_holder *h = state;
-    if (!h)
-        return;
-    ind_vec_dispose(&h->base.ratios);
-    free(h);
+    slr_free(state);
 }
 void *ind_r058_pop_new(const indicator_params *prm, err_t *e)
 {
-    return slr_holder_new(prm, e, "heavily_discounted_bid");
+    return slr_new(prm, e, "heavily_discounted_bid");
 }
 int ind_r058_pop_add(void *state, const model_procurement *p, err_t *e)
 {
-    return ind_r024_pop_add(state, p, e);
+    return slr_add(state, p, e);
 }
 int ind_r058_pop_finish(void *state, err_t *e)
 {
-    return ind_r024_pop_finish(state, e);
+    return slr_finish(state, e);
 }
 void ind_r058_pop_free(void *state)
 {
-    ind_r024_pop_free(state);
+    slr_free(state);
 }
 
 static void num_json(char *buf, size_t n, double v)
@@ -498,20 +561,63 @@ static void num_json(char *buf, size_t n, double v)
         snprintf(buf, n, "null");
 }
 
-/* Shared evaluation of R024 (low: flag ratio <= lower fence) and R058 (high: flag ratio
- * >= upper fence). Cardinal's guards: R024 needs Q1 > 0 and a positive fence (else 75%
- * of processes would be flagged); R058 needs a positive fence. */
+/* Judges one ratio against the population: R024 (low: flag ratio <= lower fence) and
+ * R058 (high: flag ratio >= upper fence). Cardinal's guards: R024 needs Q1 > 0 and a
+ * positive fence (else 75% of processes would be flagged); R058 needs a positive fence.
+ * `subject` NULL means the procurement of c. */
+static void slr_judge(ind_ctx *c, const slr_state *s, const char *subject, double ratio, const char *w,
+                      const char *o, int high)
+{
+    result_t *r;
+    double fence;
+    int guard, flag;
+    char q1[32], q3[32], fb[32];
+
+    if (s->fixed) {
+        fence = s->threshold;
+        guard = fence > 0;
+    } else if (high) {
+        fence = s->f.upper;
+        guard = fence > 0;
+    } else {
+        fence = s->f.lower;
+        guard = s->f.q1 > 0 && fence > 0;
+    }
+    flag = guard && (high ? ratio >= fence : ratio <= fence);
+    r = ind_result(c, NULL, subject, flag ? RESULT_FLAG : RESULT_PASS);
+    ind_measured(c, r, ratio, "ratio", "%.4f", ratio);
+    ind_threshold(c, r, fence, "%s %.4f (%s)", high ? ">=" : "<=", fence,
+                  s->fixed ? "fixed threshold" : high ? "Q3 + 1.5 IQR" : "Q1 - 1.5 IQR");
+    if (!guard)
+        ind_explain(c, r, "The second-lowest bid is %.2f%% above the winning bid; the fence (%.4f) is not positive, so "
+                          "no process is an outlier.", ratio * 100, fence);
+    else
+        ind_explain(c, r, "The second-lowest bid is %.2f%% above the winning bid, %s the fence of %.2f%%.", ratio * 100,
+                    flag ? (high ? "at or above" : "at or below") : (high ? "below" : "above"), fence * 100);
+    ind_fields(c, r, "bids.details.value", "bids.details.status", "bids.details.tenderers", "awards.suppliers",
+               "awards.status", (const char *)NULL);
+    if (!(c->prm && c->prm->terse)) {
+        num_json(q1, sizeof q1, s->f.q1);
+        num_json(q3, sizeof q3, s->f.q3);
+        num_json(fb, sizeof fb, fence);
+        ind_stats(c, r, "{\"n\":%zu,\"q1\":%s,\"q3\":%s,\"%s\":%s,\"fixed\":%s}", s->ratios.n, q1, q3,
+                  high ? "upper_fence" : "lower_fence", fb, s->fixed ? "true" : "false");
+    }
+    if (flag) {
+        ind_party(c, r, w);
+        if (!high)
+            ind_party(c, r, o);
+    }
+}
+
 static int slr_eval(const model_procurement *p, const indicator_params *prm, const void *pop, result_list *out,
                     err_t *e, int high)
 {
     ind_ctx c;
     result_t *r;
-    const slr_holder *h = pop;
-    const slr_state *s = h ? &h->base : NULL;
-    double ratio, fence;
+    const slr_state *s = pop;
+    double ratio;
     const char *w, *o;
-    int guard, flag;
-    char q1[32], q3[32], fb[32];
 
     ind_ctx_init(&c, out, prm, p, high ? "heavily_discounted_bid" : "price_close_to_winning_bid", high ? "R058" : "R024",
                  e);
@@ -541,40 +647,31 @@ static int slr_eval(const model_procurement *p, const indicator_params *prm, con
         r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The population statistics were not computed.");
         return ind_finish(&c);
     }
-    if (s->fixed) {
-        fence = s->threshold;
-        guard = fence > 0;
-    } else if (high) {
-        fence = s->f.upper;
-        guard = fence > 0;
-    } else {
-        fence = s->f.lower;
-        guard = s->f.q1 > 0 && fence > 0;
-    }
-    flag = guard && (high ? ratio >= fence : ratio <= fence);
-    r = ind_result(&c, NULL, NULL, flag ? RESULT_FLAG : RESULT_PASS);
-    ind_measured(&c, r, ratio, "ratio", "%.4f", ratio);
-    ind_threshold(&c, r, fence, "%s %.4f (%s)", high ? ">=" : "<=", fence,
-                  s->fixed ? "fixed threshold" : high ? "Q3 + 1.5 IQR" : "Q1 - 1.5 IQR");
-    if (!guard)
-        ind_explain(&c, r, "The second-lowest bid is %.2f%% above the winning bid; the fence (%.4f) is not positive, so "
-                           "no process is an outlier.", ratio * 100, fence);
-    else
-        ind_explain(&c, r, "The second-lowest bid is %.2f%% above the winning bid, %s the fence of %.2f%%.", ratio * 100,
-                    flag ? (high ? "at or above" : "at or below") : (high ? "below" : "above"), fence * 100);
-    ind_fields(&c, r, "bids.details.value", "bids.details.status", "bids.details.tenderers", "awards.suppliers",
-               "awards.status", (const char *)NULL);
-    num_json(q1, sizeof q1, s->f.q1);
-    num_json(q3, sizeof q3, s->f.q3);
-    num_json(fb, sizeof fb, fence);
-    ind_stats(&c, r, "{\"n\":%zu,\"q1\":%s,\"q3\":%s,\"%s\":%s,\"fixed\":%s}", s->ratios.n, q1, q3,
-              high ? "upper_fence" : "lower_fence", fb, s->fixed ? "true" : "false");
-    if (flag) {
-        ind_party(&c, r, w);
-        if (!high)
-            ind_party(&c, r, o);
-    }
+    slr_judge(&c, s, NULL, ratio, w, o, high);
     return ind_finish(&c);
+}
+
+static int slr_results(const void *state, const indicator_params *prm, result_list *out, err_t *e, int high)
+{
+    const slr_state *s = state;
+    ind_ctx c;
+    size_t i;
+
+    ind_ctx_init(&c, out, prm, NULL, high ? "heavily_discounted_bid" : "price_close_to_winning_bid",
+                 high ? "R058" : "R024", e);
+    for (i = 0; s && s->finished && i < s->n_kept; i++)
+        slr_judge(&c, s, s->kept[i].ocid, s->kept[i].ratio, s->kept[i].winner, s->kept[i].other, high);
+    return ind_finish(&c);
+}
+
+int ind_r024_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    return slr_results(state, prm, out, e, 0);
+}
+
+int ind_r058_pop_results(const void *state, const indicator_params *prm, result_list *out, err_t *e)
+{
+    return slr_results(state, prm, out, e, 1);
 }
 
 /* R024 (OCP red flags guide; Cardinal R024). */

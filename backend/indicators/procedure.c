@@ -29,7 +29,7 @@ IND_EVAL(ind_submission_period)
 
     (void)pop;
     ind_ctx_init(&c, out, prm, p, "submission_period", "R003", e);
-    if ((rc = indicator_param_double(prm, "threshold", 15, &thr, e)) != 0)
+    if ((rc = ind_param_double_alias(prm, "threshold", "minimum_days", 15, &thr, e)) != 0)
         return rc;
     if (ind_excluded(&c, 1))
         return ind_finish(&c);
@@ -181,7 +181,7 @@ IND_EVAL(ind_non_competitive_method)
 {
     ind_ctx c;
     result_t *r;
-    const char *methods = indicator_param_str(prm, "procurement_methods", "limited|direct");
+    const char *methods = ind_param_alias(prm, "procurement_methods", "non_competitive_methods", "limited|direct");
     double sr;
     int rc, has_rat;
 
@@ -254,7 +254,7 @@ IND_EVAL(ind_tender_not_published)
 {
     ind_ctx c;
     result_t *r;
-    const char *methods = indicator_param_str(prm, "procurement_methods", "open|selective");
+    const char *methods = ind_param_alias(prm, "procurement_methods", "competitive_methods", "open|selective");
     model_date pub, aw;
     const char *pubf;
     char a[40], b[40];
@@ -482,14 +482,16 @@ static int rda_counts(const model_award *a)
 void *ind_rda_pop_new(const indicator_params *prm, err_t *e)
 {
     rda_state *s = calloc(1, sizeof *s);
-    const char *m = indicator_param_str(prm, "procurement_methods", "limited|direct");
+    const char *m = ind_param_alias(prm, "procurement_methods", "non_competitive_methods", "limited|direct");
     int rc;
 
     if (!s) {
         err_set(e, ERR_NOMEM, "repeat_direct_awards: out of memory");
         return NULL;
     }
-    if ((rc = ind_param_count(prm, "count", 3, &s->count, e)) != 0 ||
+    if ((rc = ind_param_count(prm, ind_param_has(prm, "count") || !ind_param_has(prm, "minimum_awards") ? "count"
+                                                                                                      : "minimum_awards",
+                              3, &s->count, e)) != 0 ||
         (rc = indicator_param_double(prm, "window_days", 365, &s->window, e)) != 0) {
         free(s);
         return NULL;
