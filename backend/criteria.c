@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -24,11 +25,20 @@
 /* Error collection: every problem becomes one "file:line: message" line.             */
 
 typedef struct {
-    const char *name;     /* file name used in messages */
-    buf_t *out;           /* caller's list (may be NULL) */
-    size_t count;
-    char first[900];
+    long line;
+    size_t seq; /* discovery order, to keep the sort stable */
+    char *text; /* "file:line: message" */
+} load_error;
+
+typedef struct {
+    const char *name;  /* file name used in messages */
+    buf_t *out;        /* caller's list (may be NULL) */
+    size_t count;      /* errors found (also those beyond CRITERIA_MAX_ERRORS) */
+    load_error *items; /* the first CRITERIA_MAX_ERRORS, until lerr_finish sorts them */
+    size_t n_items;
+    char first[900]; /* the error on the lowest line, after lerr_finish */
     int nomem;
+    int finished;
 } load_errors;
 
 static void lerr_add(load_errors *le, long line, const char *fmt, ...) PA_PRINTF(3, 4);
@@ -45,19 +55,60 @@ static void lerr_add(load_errors *le, long line, const char *fmt, ...)
     while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r' || msg[n - 1] == ' '))
         msg[--n] = '\0';
     le->count++;
-    if (le->count > CRITERIA_MAX_ERRORS)
+    if (le->n_items >= CRITERIA_MAX_ERRORS)
         return;
     char one[900];
     if (line > 0)
         snprintf(one, sizeof one, "%s:%ld: %s", le->name, line, msg);
     else
         snprintf(one, sizeof one, "%s: %s", le->name, msg);
-    if (le->count == 1)
-        snprintf(le->first, sizeof le->first, "%s", one);
-    if (le->out && !le->nomem) {
-        if (buf_puts(le->out, one) != 0 || buf_putc(le->out, '\n') != 0)
-            le->nomem = 1;
+    load_error *ni = realloc(le->items, (le->n_items + 1) * sizeof *ni);
+    if (!ni) {
+        le->nomem = 1;
+        return;
     }
+    le->items = ni;
+    ni[le->n_items].line = line;
+    ni[le->n_items].seq = le->n_items;
+    ni[le->n_items].text = malloc(strlen(one) + 1);
+    if (!ni[le->n_items].text) {
+        le->nomem = 1;
+        return;
+    }
+    memcpy(ni[le->n_items].text, one, strlen(one) + 1);
+    le->n_items++;
+}
+
+static int cmp_error(const void *a, const void *b)
+{
+    const load_error *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts the errors by line, writes them to the caller's list, frees them. */
+static void lerr_finish(load_errors *le)
+{
+    if (le->finished)
+        return;
+    le->finished = 1;
+    if (le->n_items)
+        qsort(le->items, le->n_items, sizeof le->items[0], cmp_error);
+    for (size_t i = 0; i < le->n_items; i++) {
+        if (i == 0)
+            snprintf(le->first, sizeof le->first, "%s", le->items[i].text);
+        if (le->out && !le->nomem &&
+            (buf_puts(le->out, le->items[i].text) != 0 || buf_putc(le->out, '\n') != 0))
+            le->nomem = 1;
+        free(le->items[i].text);
+    }
+    if (le->out && !le->nomem && le->count > le->n_items &&
+        buf_printf(le->out, "%s: %zu more errors not listed\n", le->name, le->count - le->n_items) != 0)
+        le->nomem = 1;
+    free(le->items);
+    le->items = NULL;
+    le->n_items = 0;
 }
 
 static void lerr_structured(void *ctx, xmlErrorPtr err)
@@ -396,7 +447,7 @@ static int read_text(criteria_text *t, xmlNodePtr node)
         *slot = node_text(n);
         if (!*slot)
             return ERR_NOMEM;
-        if (**slot == '\0') {  /* an empty element is absent */
+        if (**slot == '\0') { /* an empty element is absent */
             free(*slot);
             *slot = NULL;
         }
@@ -459,8 +510,7 @@ static int read_criterion(criteria_set *s, xmlNodePtr node, dimension dim, load_
     /* Duplicate id: name the line of the first. */
     for (size_t i = 0; i + 1 < s->n_criteria; i++)
         if (strcmp(s->criteria[i].id, c->id) == 0)
-            lerr_add(le, c->line, "criterion id '%s' is already used at line %d", c->id,
-                     s->criteria[i].line);
+            lerr_add(le, c->line, "criterion id '%s' is already used at line %d", c->id, s->criteria[i].line);
 
     c->indicator = indicator_find(c->indicator_name);
     if (!c->indicator)
@@ -518,21 +568,22 @@ static int read_criterion(criteria_set *s, xmlNodePtr node, dimension dim, load_
                     c->has_from = 1;
                     snprintf(c->from_text, sizeof c->from_text, "%.10s", from);
                 } else {
-                    lerr_add(le, node_line(n), "criterion %s: effective_from '%s' is not a date", c->id, from);
+                    lerr_add(le, node_line(n), "criterion %s: effective_from '%s' is not a date", c->id,
+                             from);
                 }
             }
             if (to) {
                 if (parse_day(to, &c->to_t) == 0) {
                     c->has_to = 1;
-                    c->to_t += 86399;  /* the whole last day is in force */
+                    c->to_t += 86399; /* the whole last day is in force */
                     snprintf(c->to_text, sizeof c->to_text, "%.10s", to);
                 } else {
                     lerr_add(le, node_line(n), "criterion %s: effective_to '%s' is not a date", c->id, to);
                 }
             }
             if (c->has_from && c->has_to && c->from_t > c->to_t)
-                lerr_add(le, node_line(n), "criterion %s: effective_from %s is after effective_to %s",
-                         c->id, c->from_text, c->to_text);
+                lerr_add(le, node_line(n), "criterion %s: effective_from %s is after effective_to %s", c->id,
+                         c->from_text, c->to_text);
             free(from);
             free(to);
         } else if (is_el(n, "text")) {
@@ -723,6 +774,7 @@ static int validate_xsd(xmlDocPtr doc, const char *xsd_path, load_errors *le, er
     xmlSchemaSetParserStructuredErrors(pctx, lerr_structured, &xsd_le);
     schema = xmlSchemaParse(pctx);
     if (!schema) {
+        lerr_finish(&xsd_le);
         rc = err_set(e, ERR_IO, "%s: cannot load the criteria-set schema%s%s", xsd_path,
                      xsd_le.count ? ": " : "", xsd_le.first);
         goto cleanup;
@@ -736,6 +788,7 @@ static int validate_xsd(xmlDocPtr doc, const char *xsd_path, load_errors *le, er
     if (xmlSchemaValidateDoc(vctx, doc) != 0 && le->count == 0)
         lerr_add(le, 0, "the file does not validate against %s", xsd_path);
 cleanup:
+    lerr_finish(&xsd_le);
     xmlSchemaFreeValidCtxt(vctx);
     xmlSchemaFree(schema);
     xmlSchemaFreeParserCtxt(pctx);
@@ -789,11 +842,16 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
-    /* Network off; no entity substitution, no DTD loading (never XML_PARSE_NOENT or
-     * XML_PARSE_DTDLOAD); huge-text limits stay on (no XML_PARSE_HUGE). */
-    xmlSetStructuredErrorFunc(&le, lerr_structured);
-    doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
-    xmlSetStructuredErrorFunc(NULL, NULL);
+    /* Network off; neither the entity-substitution nor the DTD-loading option is ever
+     * given; libxml2's size and depth limits stay on (no "huge" option). */
+    {
+        /* Collect the parser's errors; restore whatever handler the caller had. */
+        xmlStructuredErrorFunc old_fn = xmlStructuredError;
+        void *old_ctx = xmlStructuredErrorContext;
+        xmlSetStructuredErrorFunc(&le, lerr_structured);
+        doc = xmlCtxtReadMemory(pctx, data, (int)len, le.name, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+        xmlSetStructuredErrorFunc(old_ctx, old_fn);
+    }
     if (!doc || !pctx->wellFormed) {
         if (le.count == 0)
             lerr_add(&le, 0, "not well-formed XML");
@@ -810,13 +868,14 @@ int criteria_load_memory(criteria_set **out, const char *name, const char *data,
     if (rc)
         goto cleanup;
     if (le.count)
-        goto check;  /* semantic checks assume the shape the XSD guarantees */
+        goto check; /* semantic checks assume the shape the XSD guarantees */
     rc = build_set(s, doc, &le);
     if (rc) {
         err_set(e, rc, "%s: out of memory", le.name);
         goto cleanup;
     }
 check:
+    lerr_finish(&le);
     if (le.nomem && rc == 0) {
         rc = err_set(e, ERR_NOMEM, "out of memory listing errors");
         goto cleanup;
@@ -832,6 +891,7 @@ check:
     *out = s;
     s = NULL;
 cleanup:
+    lerr_finish(&le); /* a no-op when already finished */
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(pctx);
     criteria_set_free(s);
@@ -839,8 +899,7 @@ cleanup:
     return rc;
 }
 
-int criteria_load_file(criteria_set **out, const char *path, const char *xsd_path,
-                       buf_t *errors, err_t *e)
+int criteria_load_file(criteria_set **out, const char *path, const char *xsd_path, buf_t *errors, err_t *e)
 {
     int rc = 0;
     FILE *f = NULL;
@@ -1082,8 +1141,8 @@ static int prefix_match(const char *id, const char *prefix)
     return id && strncmp(id, prefix, n) == 0;
 }
 
-criteria_applicability criteria_applies(const criterion_def *c, const model_procurement *p,
-                                        char *reason, size_t rsize, char *field, size_t fsize)
+criteria_applicability criteria_applies(const criterion_def *c, const model_procurement *p, char *reason,
+                                        size_t rsize, char *field, size_t fsize)
 {
     char tmp[512];
     if (reason && rsize)
@@ -1098,8 +1157,8 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         model_date d = criteria_tender_date(p);
         if (!d.present) {
             if (reason)
-                snprintf(reason, rsize, "The criterion is in force %s but the procurement has no tender date.",
-                         window);
+                snprintf(reason, rsize,
+                         "The criterion is in force %s but the procurement has no tender date.", window);
             set_field(field, fsize, "tender.datePublished");
             return CRITERIA_UNDECIDABLE;
         }
@@ -1108,9 +1167,10 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
             day_text(d.t, day);
             if (reason)
                 snprintf(reason, rsize, "The criterion is in force %s; the tender date is %s.", window, day);
-            set_field(field, fsize, p->date_published.present ? "tender.datePublished"
-                                    : p->tender_start.present ? "tender.tenderPeriod.startDate"
-                                                              : "date");
+            set_field(field, fsize,
+                      p->date_published.present ? "tender.datePublished"
+                      : p->tender_start.present ? "tender.tenderPeriod.startDate"
+                                                : "date");
             return CRITERIA_NOT_IN_FORCE;
         }
     }
@@ -1120,13 +1180,15 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         join_list(tmp, sizeof tmp, f->methods, f->n_methods);
         if (!p->procurement_method) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to procurement methods %s; no method is published.", tmp);
+                snprintf(reason, rsize,
+                         "The criterion applies to procurement methods %s; no method is published.", tmp);
             set_field(field, fsize, "tender.procurementMethod");
             return CRITERIA_UNDECIDABLE;
         }
         if (!in_list(f->methods, f->n_methods, p->procurement_method)) {
             if (reason)
-                snprintf(reason, rsize, "Procurement method '%s' is not one of: %s.", p->procurement_method, tmp);
+                snprintf(reason, rsize, "Procurement method '%s' is not one of: %s.", p->procurement_method,
+                         tmp);
             set_field(field, fsize, "tender.procurementMethod");
             return CRITERIA_NOT_APPLICABLE;
         }
@@ -1135,7 +1197,9 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         join_list(tmp, sizeof tmp, f->categories, f->n_categories);
         if (!p->main_procurement_category) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to categories %s; no main procurement category is published.", tmp);
+                snprintf(reason, rsize,
+                         "The criterion applies to categories %s; no main procurement category is published.",
+                         tmp);
             set_field(field, fsize, "tender.mainProcurementCategory");
             return CRITERIA_UNDECIDABLE;
         }
@@ -1155,8 +1219,8 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
             const model_item *it = &p->items[i];
             if (!it->classification_id)
                 continue;
-            if (f->prefix_scheme && (!it->classification_scheme ||
-                                     strcasecmp(it->classification_scheme, f->prefix_scheme) != 0))
+            if (f->prefix_scheme &&
+                (!it->classification_scheme || strcasecmp(it->classification_scheme, f->prefix_scheme) != 0))
                 continue;
             classified++;
             for (size_t k = 0; k < f->n_prefixes && !match; k++)
@@ -1165,8 +1229,10 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         set_field(field, fsize, "tender.items.classification.id");
         if (!match && classified == 0) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to classifications %s%s%s; no item has such a classification.",
-                         f->prefix_scheme ? f->prefix_scheme : "", f->prefix_scheme ? " " : "", tmp);
+                snprintf(
+                    reason, rsize,
+                    "The criterion applies to classifications %s%s%s; no item has such a classification.",
+                    f->prefix_scheme ? f->prefix_scheme : "", f->prefix_scheme ? " " : "", tmp);
             return CRITERIA_UNDECIDABLE;
         }
         if (!match) {
@@ -1180,9 +1246,14 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         model_amount v;
         const char *vf = NULL;
         char range[160];
-        snprintf(range, sizeof range, "%s%.2f to %s%.2f%s%s", "", f->has_value_min ? f->value_min : 0.0,
-                 "", f->has_value_max ? f->value_max : INFINITY, f->value_currency[0] ? " " : "",
-                 f->value_currency);
+        const char *sp = f->value_currency[0] ? " " : "";
+        if (f->has_value_min && f->has_value_max)
+            snprintf(range, sizeof range, "%.2f to %.2f%s%s", f->value_min, f->value_max, sp,
+                     f->value_currency);
+        else if (f->has_value_min)
+            snprintf(range, sizeof range, "of at least %.2f%s%s", f->value_min, sp, f->value_currency);
+        else
+            snprintf(range, sizeof range, "of at most %.2f%s%s", f->value_max, sp, f->value_currency);
         if (procurement_value(p, &v, &vf) != 0) {
             if (reason)
                 snprintf(reason, rsize, "The criterion applies to values %s; no value is published.", range);
@@ -1192,8 +1263,9 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         set_field(field, fsize, vf);
         if (f->value_currency[0] && strcmp(v.currency, f->value_currency) != 0) {
             if (reason)
-                snprintf(reason, rsize, "The criterion applies to values in %s; the value is in '%s' (no conversion).",
-                         f->value_currency, v.currency);
+                snprintf(reason, rsize,
+                         "The criterion applies to values in %s; the value is in %s (no conversion).",
+                         f->value_currency, v.currency[0] ? v.currency : "no stated currency");
             return CRITERIA_UNDECIDABLE;
         }
         if ((f->has_value_min && v.amount < f->value_min) || (f->has_value_max && v.amount > f->value_max)) {
@@ -1206,7 +1278,8 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         /* The model carries no buyer kind yet (eForms BT-11, OCDS parties details). */
         join_list(tmp, sizeof tmp, f->buyer_kinds, f->n_buyer_kinds);
         if (reason)
-            snprintf(reason, rsize, "The criterion applies to buyer kinds %s; the buyer's kind is not known.", tmp);
+            snprintf(reason, rsize, "The criterion applies to buyer kinds %s; the buyer's kind is not known.",
+                     tmp);
         set_field(field, fsize, "parties.details.classifications");
         return CRITERIA_UNDECIDABLE;
     }
@@ -1217,7 +1290,9 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         if (!match) {
             join_list(tmp, sizeof tmp, f->statuses, f->n_statuses);
             if (reason)
-                snprintf(reason, rsize, "The procurement has not reached status %s (tender status '%s', %zu award%s, %zu contract%s).",
+                snprintf(reason, rsize,
+                         "The procurement has not reached status %s (tender status '%s', %zu award%s, %zu "
+                         "contract%s).",
                          tmp, p->tender_status ? p->tender_status : "none", p->n_awards,
                          p->n_awards == 1 ? "" : "s", p->n_contracts, p->n_contracts == 1 ? "" : "s");
             set_field(field, fsize, "tender.status");
@@ -1230,8 +1305,7 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
 /* ---------------------------------------------------------------------------------- */
 /* Texts.                                                                             */
 
-const char *criteria_label_for(const criteria_label *labels, size_t n, const char *lang,
-                               const char *fallback)
+const char *criteria_label_for(const criteria_label *labels, size_t n, const char *lang, const char *fallback)
 {
     if (n == 0)
         return NULL;
@@ -1265,8 +1339,7 @@ static int pick(char **dst, const criteria_text *a, const criteria_text *b, size
     return *dst ? 0 : ERR_NOMEM;
 }
 
-int criteria_info_fill(criterion_info *out, const criteria_set *s, const criterion_def *c,
-                       const char *lang)
+int criteria_info_fill(criterion_info *out, const criteria_set *s, const criterion_def *c, const char *lang)
 {
     memset(out, 0, sizeof *out);
     const criteria_text *a = text_in(c, lang);

@@ -25,7 +25,7 @@
 
 /* Limits applied to every file (hostile input). */
 #define CRITERIA_MAX_FILE_BYTES (4u * 1024u * 1024u)
-#define CRITERIA_MAX_ERRORS 100   /* errors collected before giving up */
+#define CRITERIA_MAX_ERRORS 100 /* errors collected before giving up */
 
 /* A text in one language (<title lang="zh">, <label lang="en">). */
 typedef struct {
@@ -38,28 +38,28 @@ typedef struct {
 typedef struct {
     char *lang;
     char *title;
-    char *why;            /* why it matters: the risk or effect */
-    char *check;          /* what to check by hand */
+    char *why;   /* why it matters: the risk or effect */
+    char *check; /* what to check by hand */
     char *recommendation;
-    char *source;         /* legal basis or published source */
+    char *source; /* legal basis or published source */
 } criteria_text;
 
 /* Applicability filters (<applies_to>); a list with n == 0 is "no filter". */
 typedef struct {
-    char **methods;               /* tender.procurementMethod codes */
+    char **methods; /* tender.procurementMethod codes */
     size_t n_methods;
-    char **categories;            /* mainProcurementCategory: goods | works | services */
+    char **categories; /* mainProcurementCategory: goods | works | services */
     size_t n_categories;
-    char **prefixes;              /* item classification prefixes */
+    char **prefixes; /* item classification prefixes */
     size_t n_prefixes;
-    char *prefix_scheme;          /* scheme the prefixes belong to, or NULL (any) */
+    char *prefix_scheme; /* scheme the prefixes belong to, or NULL (any) */
     int has_value_range;
     int has_value_min, has_value_max;
-    double value_min, value_max;  /* in value_currency when it is not "" */
+    double value_min, value_max; /* in value_currency when it is not "" */
     char value_currency[8];
-    char **buyer_kinds;           /* eForms BT-11 buyer legal type codes */
+    char **buyer_kinds; /* eForms BT-11 buyer legal type codes */
     size_t n_buyer_kinds;
-    char **statuses;              /* tender.status codes or stages awarded|contracted|implementation */
+    char **statuses; /* tender.status codes or stages awarded|contracted|implementation */
     size_t n_statuses;
 } criteria_filters;
 
@@ -67,12 +67,12 @@ typedef struct {
 typedef struct {
     char *id;
     char *indicator_name;
-    const indicator_def *indicator;  /* from indicator_find; never NULL in a loaded set */
-    dimension dim;                   /* the dimension it sits in */
-    double weight;                   /* > 0 */
+    const indicator_def *indicator; /* from indicator_find; never NULL in a loaded set */
+    dimension dim;                  /* the dimension it sits in */
+    double weight;                  /* > 0 */
     severity sev;
     int enabled;
-    indicator_param *params;         /* names and values owned by the set */
+    indicator_param *params; /* names and values owned by the set */
     size_t n_params;
     criteria_filters filters;
     int has_from, has_to;
@@ -81,37 +81,37 @@ typedef struct {
     char from_text[16], to_text[16]; /* "YYYY-MM-DD" or "" */
     criteria_text *texts;
     size_t n_texts;
-    int line;                        /* line of <criterion> in the file */
+    int line; /* line of <criterion> in the file */
 } criterion_def;
 
 typedef struct {
-    double min, max;                 /* 0..100; min <= score < max (last band includes 100) */
+    double min, max; /* 0..100; min <= score < max (last band includes 100) */
     criteria_label *labels;
     size_t n_labels;
 } criteria_band;
 
 typedef struct {
-    double weight;                   /* >= 0 */
+    double weight; /* >= 0 */
     criteria_label *labels;
     size_t n_labels;
 } criteria_dimension;
 
 typedef struct {
-    char *path;                      /* the file it was loaded from (or the name given) */
+    char *path; /* the file it was loaded from (or the name given) */
     char *id;
     char *version;
-    char *language;                  /* default language */
-    char sha256[65];                 /* hex SHA-256 of the file bytes */
+    char *language;  /* default language */
+    char sha256[65]; /* hex SHA-256 of the file bytes */
     criteria_label *titles;
     size_t n_titles;
     criteria_label *descriptions;
     size_t n_descriptions;
-    criteria_band *bands;            /* sorted by min */
+    criteria_band *bands; /* sorted by min */
     size_t n_bands;
     criteria_dimension dims[DIM_COUNT];
-    criterion_def *criteria;         /* in file order (dimension by dimension) */
+    criterion_def *criteria; /* in file order (dimension by dimension) */
     size_t n_criteria;
-    char *content;                   /* the file bytes (NUL-terminated), for storage */
+    char *content; /* the file bytes (NUL-terminated), for storage */
     size_t content_len;
 } criteria_set;
 
@@ -123,8 +123,8 @@ typedef struct {
  * Errors: ERR_IO (unreadable file or XSD), ERR_LIMIT (file above
  * CRITERIA_MAX_FILE_BYTES), ERR_BAD_INPUT (not well-formed, XSD-invalid or a semantic
  * error), ERR_NOMEM. */
-int criteria_load_file(criteria_set **out, const char *path, const char *xsd_path,
-                       buf_t *errors, err_t *e) PA_MUSTCHECK;
+int criteria_load_file(criteria_set **out, const char *path, const char *xsd_path, buf_t *errors,
+                       err_t *e) PA_MUSTCHECK;
 
 /* The same from bytes in memory; `name` is used in messages and as the set's path.
  * `xsd_path` must be given (or NULL for criteria_find_template's XSD). */
@@ -135,7 +135,8 @@ void criteria_set_free(criteria_set *s);
 
 /* Finds a template file under criteria/ (e.g. "international-red-flags.xml" or
  * "criteria-set.xsd") in, in order: $PROCAUDIT_TEMPLATES, ../templates beside the
- * running executable (/proc/self/exe), ./templates. Writes the path to `out`.
+ * running executable (/proc/self/exe; also ../../templates, for build/tests/),
+ * $PROCAUDIT_ROOT/templates, ./templates. Writes the path to `out`.
  * Errors: ERR_NOT_FOUND (with the places searched in e), ERR_NOMEM. */
 int criteria_find_template(buf_t *out, const char *name, err_t *e) PA_MUSTCHECK;
 
@@ -146,12 +147,12 @@ int criteria_resolve(buf_t *out, const char *file_or_id, err_t *e) PA_MUSTCHECK;
 
 /* Why a criterion does or does not judge a procurement. */
 typedef enum {
-    CRITERIA_APPLIES = 0,          /* run the indicator */
-    CRITERIA_NOT_APPLICABLE = 1,   /* a filter does not match: RESULT_NOT_APPLICABLE */
-    CRITERIA_NOT_IN_FORCE = 2,     /* tender date outside the validity window:
-                                      RESULT_NOT_APPLICABLE, not counted as enabled */
-    CRITERIA_UNDECIDABLE = 3       /* data needed by a filter or the window is missing:
-                                      RESULT_INSUFFICIENT_DATA */
+    CRITERIA_APPLIES = 0,        /* run the indicator */
+    CRITERIA_NOT_APPLICABLE = 1, /* a filter does not match: RESULT_NOT_APPLICABLE */
+    CRITERIA_NOT_IN_FORCE = 2,   /* tender date outside the validity window:
+                                    RESULT_NOT_APPLICABLE, not counted as enabled */
+    CRITERIA_UNDECIDABLE = 3     /* data needed by a filter or the window is missing:
+                                    RESULT_INSUFFICIENT_DATA */
 } criteria_applicability;
 
 /* Decides whether criterion `c` judges procurement `p`: the validity window first (the
@@ -160,9 +161,8 @@ typedef enum {
  * CRITERIA_APPLIES, a plain sentence giving the reason is written to `reason` (may be
  * NULL), and the OCDS field concerned to `field` (may be NULL). Never fails: a reason
  * that does not fit is truncated. Pure: reads only c and p. */
-criteria_applicability criteria_applies(const criterion_def *c, const model_procurement *p,
-                                        char *reason, size_t reason_size,
-                                        char *field, size_t field_size);
+criteria_applicability criteria_applies(const criterion_def *c, const model_procurement *p, char *reason,
+                                        size_t reason_size, char *field, size_t field_size);
 
 /* The tender date used for the validity window; {0} (present == 0) when none. */
 model_date criteria_tender_date(const model_procurement *p);
@@ -178,8 +178,7 @@ int criteria_info_fill(criterion_info *out, const criteria_set *s, const criteri
                        const char *lang) PA_MUSTCHECK;
 
 /* The risk band label of an overall score in `lang`; "not assessed" when has_score is 0. */
-const char *criteria_band_label(const criteria_set *s, int has_score, double score,
-                                const char *lang);
+const char *criteria_band_label(const criteria_set *s, int has_score, double score, const char *lang);
 
 /* A criterion's parameter value, or NULL. */
 const char *criteria_param(const criterion_def *c, const char *name);

@@ -9,7 +9,7 @@
 
 struct score_population {
     const criteria_set *set;
-    void **states;        /* one per criterion of the set (NULL when none) */
+    void **states; /* one per criterion of the set (NULL when none) */
     size_t n;
     size_t fed;
     int finished;
@@ -273,9 +273,9 @@ static int run_criterion(rvec *v, const criteria_set *set, size_t ci, const mode
     if (is_population(c)) {
         state = pop && pop->finished && ci < pop->n ? pop->states[ci] : NULL;
         if (!state) {
-            rc = add_skip_result(v, c, p, CRITERIA_UNDECIDABLE,
-                                 "This population indicator needs the statistics of a scope; none was computed.",
-                                 NULL);
+            rc = add_skip_result(
+                v, c, p, CRITERIA_UNDECIDABLE,
+                "This population indicator needs the statistics of a scope; none was computed.", NULL);
             if (rc)
                 err_set(e, rc, "out of memory");
             return rc;
@@ -284,14 +284,29 @@ static int run_criterion(rvec *v, const criteria_set *set, size_t ci, const mode
     indicator_params prm = params_of(c);
     err_clear(e);
     rc = c->indicator->evaluate(p, &prm, state, &rl, e);
-    if (rc) {
+    if (rc == ERR_NOMEM || rc == ERR_USAGE || rc == ERR_LIMIT) {
+        /* No memory, or the set's parameters refused: the run cannot go on. */
         if (!e->msg[0])
             err_set(e, rc, "%s", err_name(rc));
         err_prefix(e, "criterion %s (%s): ", c->id, c->indicator_name);
         goto cleanup;
     }
+    if (rc) {
+        /* The indicator contract says bad data is insufficient_data, never an error;
+         * should one still fail on this procurement, record that and go on. */
+        char why[1200];
+        snprintf(why, sizeof why, "The indicator failed on this procurement: %s",
+                 e->msg[0] ? e->msg : err_name(rc));
+        result_list_dispose(&rl);
+        err_clear(e);
+        rc = add_skip_result(v, c, p, CRITERIA_UNDECIDABLE, why, NULL);
+        if (rc)
+            err_set(e, rc, "out of memory");
+        goto cleanup;
+    }
     if (rl.n == 0) {
-        rc = add_skip_result(v, c, p, CRITERIA_UNDECIDABLE, "The indicator gave no result for this procurement.", NULL);
+        rc = add_skip_result(v, c, p, CRITERIA_UNDECIDABLE,
+                             "The indicator gave no result for this procurement.", NULL);
         if (rc)
             err_set(e, rc, "out of memory");
         goto cleanup;
@@ -302,7 +317,7 @@ static int run_criterion(rvec *v, const criteria_set *set, size_t ci, const mode
             rc = err_set(e, ERR_NOMEM, "out of memory");
             goto cleanup;
         }
-        *r = rl.items[i];                /* move */
+        *r = rl.items[i]; /* move */
         memset(&rl.items[i], 0, sizeof rl.items[i]);
         rc = normalise_result(r, c, p);
         if (rc) {
@@ -322,8 +337,8 @@ static double clamp100(double v)
 }
 
 /* Dimension and overall scores, coverage and band from the results (see score.h). */
-static void aggregate(evaluation_t *ev, const criteria_set *set, const int *counted,
-                      const size_t *first, const size_t *count)
+static void aggregate(evaluation_t *ev, const criteria_set *set, const int *counted, const size_t *first,
+                      const size_t *count)
 {
     double num[DIM_COUNT] = {0}, den[DIM_COUNT] = {0};
     size_t covered[DIM_COUNT] = {0}, counted_n[DIM_COUNT] = {0};
@@ -369,8 +384,7 @@ static void aggregate(evaluation_t *ev, const criteria_set *set, const int *coun
 }
 
 int score_evaluate(evaluation_t **out, const criteria_set *set, const model_procurement *p,
-                   const score_population *pop, const char *lang, const char *created_at,
-                   err_t *e)
+                   const score_population *pop, const char *lang, const char *created_at, err_t *e)
 {
     int rc = 0;
     evaluation_t *ev = NULL;
@@ -404,8 +418,8 @@ int score_evaluate(evaluation_t **out, const criteria_set *set, const model_proc
     ev->created_at = dup_str(created_at);
     size_t enabled = criteria_enabled_count(set, DIM_COUNT);
     ev->criteria = calloc(enabled ? enabled : 1, sizeof *ev->criteria);
-    if (!ev->ocid || !ev->set_id || !ev->set_version || !ev->set_sha256 || !ev->set_title ||
-        !ev->language || !ev->created_at || !ev->criteria) {
+    if (!ev->ocid || !ev->set_id || !ev->set_version || !ev->set_sha256 || !ev->set_title || !ev->language ||
+        !ev->created_at || !ev->criteria) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
         goto cleanup;
     }
@@ -455,11 +469,21 @@ static int jstr(buf_t *b, const char *s)
     int rc = buf_putc(b, '"');
     for (const unsigned char *q = (const unsigned char *)s; rc == 0 && *q; q++) {
         switch (*q) {
-        case '"': rc = buf_puts(b, "\\\""); break;
-        case '\\': rc = buf_puts(b, "\\\\"); break;
-        case '\n': rc = buf_puts(b, "\\n"); break;
-        case '\r': rc = buf_puts(b, "\\r"); break;
-        case '\t': rc = buf_puts(b, "\\t"); break;
+        case '"':
+            rc = buf_puts(b, "\\\"");
+            break;
+        case '\\':
+            rc = buf_puts(b, "\\\\");
+            break;
+        case '\n':
+            rc = buf_puts(b, "\\n");
+            break;
+        case '\r':
+            rc = buf_puts(b, "\\r");
+            break;
+        case '\t':
+            rc = buf_puts(b, "\\t");
+            break;
         default:
             if (*q < 0x20)
                 rc = buf_printf(b, "\\u%04x", *q);
@@ -493,78 +517,147 @@ static const char *sev_name(severity s)
 int score_evaluation_json(buf_t *b, const evaluation_t *ev)
 {
     int rc = buf_putc(b, '{');
-#define K(first, k) if (!rc) rc = jkey(b, first, k)
-#define S(v) if (!rc) rc = jstr(b, v)
-#define N(has, v) if (!rc) rc = jnum(b, has, v)
-    K(1, "ocid"); S(ev->ocid);
-    K(0, "criteria_set"); if (!rc) rc = buf_putc(b, '{');
-    K(1, "id"); S(ev->set_id);
-    K(0, "version"); S(ev->set_version);
-    K(0, "sha256"); S(ev->set_sha256);
-    K(0, "title"); S(ev->set_title);
-    if (!rc) rc = buf_putc(b, '}');
-    K(0, "language"); S(ev->language);
-    K(0, "created_at"); S(ev->created_at);
-    K(0, "overall"); N(ev->has_overall, ev->overall);
-    K(0, "coverage"); N(1, ev->coverage);
-    K(0, "band"); S(ev->band);
-    K(0, "dimensions"); if (!rc) rc = buf_putc(b, '{');
+#define K(first, k)                                                                                          \
+    if (!rc)                                                                                                 \
+    rc = jkey(b, first, k)
+#define S(v)                                                                                                 \
+    if (!rc)                                                                                                 \
+    rc = jstr(b, v)
+#define N(has, v)                                                                                            \
+    if (!rc)                                                                                                 \
+    rc = jnum(b, has, v)
+    K(1, "ocid");
+    S(ev->ocid);
+    K(0, "criteria_set");
+    if (!rc)
+        rc = buf_putc(b, '{');
+    K(1, "id");
+    S(ev->set_id);
+    K(0, "version");
+    S(ev->set_version);
+    K(0, "sha256");
+    S(ev->set_sha256);
+    K(0, "title");
+    S(ev->set_title);
+    if (!rc)
+        rc = buf_putc(b, '}');
+    K(0, "language");
+    S(ev->language);
+    K(0, "created_at");
+    S(ev->created_at);
+    K(0, "overall");
+    N(ev->has_overall, ev->overall);
+    K(0, "coverage");
+    N(1, ev->coverage);
+    K(0, "band");
+    S(ev->band);
+    K(0, "dimensions");
+    if (!rc)
+        rc = buf_putc(b, '{');
     for (int d = 0; d < DIM_COUNT && !rc; d++) {
         K(d == 0, dimension_name((dimension)d));
-        if (!rc) rc = buf_putc(b, '{');
-        K(1, "score"); N(ev->has_dim_score[d], ev->dim_score[d]);
-        K(0, "coverage"); N(1, ev->dim_coverage[d]);
-        if (!rc) rc = buf_putc(b, '}');
+        if (!rc)
+            rc = buf_putc(b, '{');
+        K(1, "score");
+        N(ev->has_dim_score[d], ev->dim_score[d]);
+        K(0, "coverage");
+        N(1, ev->dim_coverage[d]);
+        if (!rc)
+            rc = buf_putc(b, '}');
     }
-    if (!rc) rc = buf_putc(b, '}');
-    K(0, "criteria"); if (!rc) rc = buf_putc(b, '[');
+    if (!rc)
+        rc = buf_putc(b, '}');
+    K(0, "criteria");
+    if (!rc)
+        rc = buf_putc(b, '[');
     for (size_t i = 0; i < ev->n_criteria && !rc; i++) {
         const criterion_info *c = &ev->criteria[i];
-        if (i) rc = buf_putc(b, ',');
-        if (!rc) rc = buf_putc(b, '{');
-        K(1, "id"); S(c->criterion_id);
-        K(0, "indicator"); S(c->indicator);
-        K(0, "dimension"); S(dimension_name(c->dim));
-        K(0, "weight"); N(1, c->weight);
-        K(0, "severity"); S(sev_name(c->sev));
-        K(0, "title"); S(c->title);
-        K(0, "why"); S(c->why);
-        K(0, "check"); S(c->check);
-        K(0, "recommendation"); S(c->recommendation);
-        K(0, "source"); S(c->source);
-        K(0, "parameters"); S(c->params_text);
-        if (!rc) rc = buf_putc(b, '}');
+        if (i)
+            rc = buf_putc(b, ',');
+        if (!rc)
+            rc = buf_putc(b, '{');
+        K(1, "id");
+        S(c->criterion_id);
+        K(0, "indicator");
+        S(c->indicator);
+        K(0, "dimension");
+        S(dimension_name(c->dim));
+        K(0, "weight");
+        N(1, c->weight);
+        K(0, "severity");
+        S(sev_name(c->sev));
+        K(0, "title");
+        S(c->title);
+        K(0, "why");
+        S(c->why);
+        K(0, "check");
+        S(c->check);
+        K(0, "recommendation");
+        S(c->recommendation);
+        K(0, "source");
+        S(c->source);
+        K(0, "parameters");
+        S(c->params_text);
+        if (!rc)
+            rc = buf_putc(b, '}');
     }
-    if (!rc) rc = buf_putc(b, ']');
-    K(0, "results"); if (!rc) rc = buf_putc(b, '[');
+    if (!rc)
+        rc = buf_putc(b, ']');
+    K(0, "results");
+    if (!rc)
+        rc = buf_putc(b, '[');
     for (size_t i = 0; i < ev->n_results && !rc; i++) {
         const result_t *r = &ev->results[i];
-        if (i) rc = buf_putc(b, ',');
-        if (!rc) rc = buf_putc(b, '{');
-        K(1, "criterion"); S(r->criterion_id);
-        K(0, "indicator"); S(r->indicator);
-        K(0, "dimension"); S(dimension_name(r->dim));
-        K(0, "subject_kind"); S(r->subject_kind);
-        K(0, "subject_id"); S(r->subject_id);
-        K(0, "status"); S(result_status_name(r->status));
-        K(0, "score"); N(r->status == RESULT_PASS || r->status == RESULT_FLAG, r->score);
-        K(0, "measured"); N(r->has_measured, r->measured);
-        K(0, "measured_text"); S(r->measured_text);
-        K(0, "unit"); S(r->unit);
-        K(0, "threshold"); N(r->has_threshold, r->threshold);
-        K(0, "threshold_text"); S(r->threshold_text);
-        K(0, "explanation"); S(r->explanation);
-        K(0, "fields"); if (!rc) rc = buf_putc(b, '[');
+        if (i)
+            rc = buf_putc(b, ',');
+        if (!rc)
+            rc = buf_putc(b, '{');
+        K(1, "criterion");
+        S(r->criterion_id);
+        K(0, "indicator");
+        S(r->indicator);
+        K(0, "dimension");
+        S(dimension_name(r->dim));
+        K(0, "subject_kind");
+        S(r->subject_kind);
+        K(0, "subject_id");
+        S(r->subject_id);
+        K(0, "status");
+        S(result_status_name(r->status));
+        K(0, "score");
+        N(r->status == RESULT_PASS || r->status == RESULT_FLAG, r->score);
+        K(0, "measured");
+        N(r->has_measured, r->measured);
+        K(0, "measured_text");
+        S(r->measured_text);
+        K(0, "unit");
+        S(r->unit);
+        K(0, "threshold");
+        N(r->has_threshold, r->threshold);
+        K(0, "threshold_text");
+        S(r->threshold_text);
+        K(0, "explanation");
+        S(r->explanation);
+        K(0, "fields");
+        if (!rc)
+            rc = buf_putc(b, '[');
         for (size_t f = 0; f < r->n_fields && !rc; f++) {
-            if (f) rc = buf_putc(b, ',');
+            if (f)
+                rc = buf_putc(b, ',');
             S(r->fields[f]);
         }
-        if (!rc) rc = buf_putc(b, ']');
-        K(0, "stats"); if (!rc) rc = buf_puts(b, r->stats_json ? r->stats_json : "null");
-        if (!rc) rc = buf_putc(b, '}');
+        if (!rc)
+            rc = buf_putc(b, ']');
+        K(0, "stats");
+        if (!rc)
+            rc = buf_puts(b, r->stats_json ? r->stats_json : "null");
+        if (!rc)
+            rc = buf_putc(b, '}');
     }
-    if (!rc) rc = buf_putc(b, ']');
-    if (!rc) rc = buf_putc(b, '}');
+    if (!rc)
+        rc = buf_putc(b, ']');
+    if (!rc)
+        rc = buf_putc(b, '}');
 #undef K
 #undef S
 #undef N
@@ -612,9 +705,9 @@ static int eval_visit(void *vctx, const model_procurement *p, err_t *e)
     return rc;
 }
 
-int score_run(const criteria_set *set, const char *lang, const char *created_at,
-              score_source_fn pop_src, void *pop_ctx, score_source_fn eval_src, void *eval_ctx,
-              score_sink_fn sink, void *sink_ctx, score_run_stats *stats, err_t *e)
+int score_run(const criteria_set *set, const char *lang, const char *created_at, score_source_fn pop_src,
+              void *pop_ctx, score_source_fn eval_src, void *eval_ctx, score_sink_fn sink, void *sink_ctx,
+              score_run_stats *stats, err_t *e)
 {
     int rc = 0;
     score_population *pop = NULL;
@@ -624,7 +717,7 @@ int score_run(const criteria_set *set, const char *lang, const char *created_at,
     memset(stats, 0, sizeof *stats);
     char now[32];
     if (!created_at) {
-        now_iso(now);   /* one time for every evaluation of the run */
+        now_iso(now); /* one time for every evaluation of the run */
         created_at = now;
     }
     if (!pop_src) {

@@ -85,10 +85,10 @@ typedef int (*score_source_fn)(void *ctx, score_visit_fn visit, void *vctx, err_
 typedef int (*score_sink_fn)(void *ctx, const evaluation_t *ev, err_t *e);
 
 typedef struct {
-    size_t population;   /* procurements fed to the population hooks */
-    size_t evaluated;    /* evaluations handed to the sink */
-    size_t results;      /* results in them */
-    size_t flags;        /* results with status flag */
+    size_t population; /* procurements fed to the population hooks */
+    size_t evaluated;  /* evaluations handed to the sink */
+    size_t results;    /* results in them */
+    size_t flags;      /* results with status flag */
 } score_run_stats;
 
 /* Scores a scope: when the set has population criteria, first feeds every procurement
@@ -97,8 +97,8 @@ typedef struct {
  * procurements to score, e.g. one buyer's) and hands each evaluation to `sink`.
  * pop_src NULL means eval_src. Stops at the first error (a source, an indicator
  * refusing its parameters, no memory, the sink). stats may be NULL. */
-int score_run(const criteria_set *set, const char *lang, const char *created_at,
-              score_source_fn pop_src, void *pop_ctx, score_source_fn eval_src, void *eval_ctx,
-              score_sink_fn sink, void *sink_ctx, score_run_stats *stats, err_t *e) PA_MUSTCHECK;
+int score_run(const criteria_set *set, const char *lang, const char *created_at, score_source_fn pop_src,
+              void *pop_ctx, score_source_fn eval_src, void *eval_ctx, score_sink_fn sink, void *sink_ctx,
+              score_run_stats *stats, err_t *e) PA_MUSTCHECK;
 
 #endif

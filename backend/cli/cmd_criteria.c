@@ -17,7 +17,8 @@ typedef struct {
 
 static const opt_def options[] = {
     {"--lang", 1, "LANG: print the texts in this language (default: the set's language)"},
-    {"--xsd", 1, "PATH: validate against this schema (default: criteria-set.xsd beside the file, then the templates)"},
+    {"--xsd", 1,
+     "PATH: validate against this schema (default: criteria-set.xsd beside the file, then the templates)"},
     {"--help", 0, "this help"},
 };
 
@@ -49,7 +50,9 @@ static void print_criterion(const criteria_set *s, const criterion_def *c, const
     criterion_info ci;
     int have_info = criteria_info_fill(&ci, s, c, lang) == 0;
     printf("  - %s  indicator=%s  weight=%g  severity=%s%s\n", c->id, c->indicator_name, c->weight,
-           c->sev == SEVERITY_HIGH ? "high" : c->sev == SEVERITY_MEDIUM ? "medium" : "low",
+           c->sev == SEVERITY_HIGH     ? "high"
+           : c->sev == SEVERITY_MEDIUM ? "medium"
+                                       : "low",
            c->enabled ? "" : "  DISABLED");
     if (have_info) {
         printf("      title: %s\n", ci.title ? ci.title : "");
@@ -66,9 +69,10 @@ static void print_criterion(const criteria_set *s, const criterion_def *c, const
     if (c->indicator && c->indicator->params) {
         int any = 0;
         for (const indicator_param_doc *d = c->indicator->params; d->name; d++) {
-            if (criteria_param(c, d->name))
+            /* Aliases (help "alias of X") are other names of a listed parameter. */
+            if (criteria_param(c, d->name) || (d->help && strncmp(d->help, "alias of ", 9) == 0))
                 continue;
-            printf("%s %s=%s", any ? ";" : "      defaults:", d->name, d->def ? d->def : "(none)");
+            printf("%s %s=%s", any ? ";" : "      defaults:", d->name, d->def ? d->def : "(not set)");
             any = 1;
         }
         if (any)

@@ -7,8 +7,6 @@
 
 #include "cli/cli.h"
 #include "criteria.h"
-#include "json/json.h"
-#include "ocds/map.h"
 #include "score.h"
 #include "store/evaluations.h"
 #include "store/store.h"
@@ -23,11 +21,13 @@ static const struct {
     {"--all", NULL, "score every procurement in the database (the default)"},
     {"--ocid", "ID", "score one procurement"},
     {"--buyer", "ID", "score the procurements of one buyer (procurements.buyer_id)"},
-    {"--criteria", "SET", "a criteria-set file, or a set id looked up in the templates "
-                          "(default: international-red-flags)"},
+    {"--criteria", "SET",
+     "a criteria-set file, or a set id looked up in the templates "
+     "(default: international-red-flags)"},
     {"--lang", "LANG", "language of the stored texts, e.g. en or zh (default: the set's)"},
-    {"--population", "SCOPE", "all (default): population statistics over every procurement "
-                              "in the database; selection: over the procurements scored only"},
+    {"--population", "SCOPE",
+     "all (default): population statistics over every procurement "
+     "in the database; selection: over the procurements scored only"},
     {"--db", "CONNINFO", "libpq conninfo or URI (default: the PG* environment variables)"},
     {"--quiet", NULL, "no progress and summary lines"},
     {"--help", NULL, "this text"},
@@ -48,72 +48,6 @@ static void score_usage(FILE *f)
                 score_options[i].arg ? score_options[i].arg : "", score_options[i].help);
     fprintf(f, "\nexit codes: 0 ok, 1 some compiled releases could not be mapped (skipped),\n"
                "2 usage or invalid criteria set, 3 database, files or memory\n");
-}
-
-/* A score_source_fn over the compiled releases of a scope in the database. */
-typedef struct {
-    store *st;
-    store_eval_scope scope;
-    size_t mapped;
-    size_t rejected;
-    int progress;
-    const char *phase;
-    score_visit_fn visit;
-    void *vctx;
-} db_source;
-
-static int on_release(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
-{
-    db_source *src = ctx;
-    json_value *tree = NULL;
-    model_procurement *p = NULL;
-    err_t me;
-    err_clear(&me);
-    int rc = json_parse(&tree, json, len, &me);
-    if (rc == 0)
-        rc = model_from_ocds(&p, tree, NULL, &me);
-    json_free(tree);
-    if (rc) {
-        if (rc == ERR_NOMEM) {
-            model_procurement_free(p);
-            return err_set(e, rc, "%s: %s", ocid, me.msg);
-        }
-        src->rejected++;
-        log_warn(ocid, "compiled release skipped: %s", me.msg);
-        return 0;
-    }
-    rc = src->visit(src->vctx, p, e);
-    model_procurement_free(p);
-    src->mapped++;
-    if (src->progress && src->mapped % 500 == 0)
-        fprintf(stderr, "\rscore: %s %zu", src->phase, src->mapped);
-    return rc;
-}
-
-static int db_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e)
-{
-    db_source *src = ctx;
-    src->visit = visit;
-    src->vctx = vctx;
-    src->mapped = src->rejected = 0;
-    int rc = store_eval_each_compiled(src->st, &src->scope, 200, on_release, src, NULL, e);
-    if (src->progress && src->mapped >= 500)
-        fprintf(stderr, "\rscore: %s %zu\n", src->phase, src->mapped);
-    return rc;
-}
-
-static int db_pop_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e)
-{
-    db_source *src = ctx;
-    src->phase = "population";
-    return db_each(ctx, visit, vctx, e);
-}
-
-static int db_eval_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e)
-{
-    db_source *src = ctx;
-    src->phase = "evaluated";
-    return db_each(ctx, visit, vctx, e);
 }
 
 static int db_sink(void *ctx, const evaluation_t *ev, err_t *e)
@@ -199,10 +133,12 @@ int cmd_score(int argc, char **argv)
         goto cleanup;
     }
 
-    db_source eval_src = {.st = st, .scope = {ocid, buyer}, .progress = !quiet && isatty(2)};
-    db_source pop_src = {.st = st, .scope = {NULL, NULL}, .progress = eval_src.progress};
-    rc = score_run(set, lang, NULL, db_pop_each, pop_selection ? &eval_src : &pop_src, db_eval_each,
-                   &eval_src, db_sink, st, &stats, &e);
+    store_eval_source eval_src = {
+        .st = st, .scope = {ocid, buyer}, .progress = !quiet && isatty(2), .label = "evaluated"};
+    store_eval_source pop_src = {
+        .st = st, .scope = {NULL, NULL}, .progress = eval_src.progress, .label = "population"};
+    rc = score_run(set, lang, NULL, store_eval_source_each, pop_selection ? NULL : &pop_src,
+                   store_eval_source_each, &eval_src, db_sink, st, &stats, &e);
     if (rc) {
         fprintf(stderr, "procaudit score: %s\n", e.msg);
         exit_code = cli_exit_for(rc) == CLI_EXIT_REJECTED ? CLI_EXIT_INFRA : cli_exit_for(rc);

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "json/json.h"
+#include "ocds/map.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 static char *dup_str(const char *s)
 {
@@ -74,28 +76,50 @@ static int criteria_json(buf_t *b, const evaluation_t *ev)
     for (size_t i = 0; i < ev->n_criteria && rc == 0; i++) {
         const criterion_info *c = &ev->criteria[i];
         rc = buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
-        if (!rc) rc = jstr(b, c->criterion_id);
-        if (!rc) rc = buf_puts(b, ",\"indicator\":");
-        if (!rc) rc = jstr(b, c->indicator);
-        if (!rc) rc = buf_puts(b, ",\"dimension\":");
-        if (!rc) rc = jstr(b, dimension_name(c->dim));
-        if (!rc) rc = buf_puts(b, ",\"weight\":");
-        if (!rc) rc = jnum(b, 1, c->weight);
-        if (!rc) rc = buf_puts(b, ",\"severity\":");
-        if (!rc) rc = jstr(b, sev_name(c->sev));
-        if (!rc) rc = buf_puts(b, ",\"title\":");
-        if (!rc) rc = jstr(b, c->title);
-        if (!rc) rc = buf_puts(b, ",\"why\":");
-        if (!rc) rc = jstr(b, c->why);
-        if (!rc) rc = buf_puts(b, ",\"check\":");
-        if (!rc) rc = jstr(b, c->check);
-        if (!rc) rc = buf_puts(b, ",\"recommendation\":");
-        if (!rc) rc = jstr(b, c->recommendation);
-        if (!rc) rc = buf_puts(b, ",\"source\":");
-        if (!rc) rc = jstr(b, c->source);
-        if (!rc) rc = buf_puts(b, ",\"parameters\":");
-        if (!rc) rc = jstr(b, c->params_text);
-        if (!rc) rc = buf_putc(b, '}');
+        if (!rc)
+            rc = jstr(b, c->criterion_id);
+        if (!rc)
+            rc = buf_puts(b, ",\"indicator\":");
+        if (!rc)
+            rc = jstr(b, c->indicator);
+        if (!rc)
+            rc = buf_puts(b, ",\"dimension\":");
+        if (!rc)
+            rc = jstr(b, dimension_name(c->dim));
+        if (!rc)
+            rc = buf_puts(b, ",\"weight\":");
+        if (!rc)
+            rc = jnum(b, 1, c->weight);
+        if (!rc)
+            rc = buf_puts(b, ",\"severity\":");
+        if (!rc)
+            rc = jstr(b, sev_name(c->sev));
+        if (!rc)
+            rc = buf_puts(b, ",\"title\":");
+        if (!rc)
+            rc = jstr(b, c->title);
+        if (!rc)
+            rc = buf_puts(b, ",\"why\":");
+        if (!rc)
+            rc = jstr(b, c->why);
+        if (!rc)
+            rc = buf_puts(b, ",\"check\":");
+        if (!rc)
+            rc = jstr(b, c->check);
+        if (!rc)
+            rc = buf_puts(b, ",\"recommendation\":");
+        if (!rc)
+            rc = jstr(b, c->recommendation);
+        if (!rc)
+            rc = buf_puts(b, ",\"source\":");
+        if (!rc)
+            rc = jstr(b, c->source);
+        if (!rc)
+            rc = buf_puts(b, ",\"parameters\":");
+        if (!rc)
+            rc = jstr(b, c->params_text);
+        if (!rc)
+            rc = buf_putc(b, '}');
     }
     return rc ? rc : buf_putc(b, ']');
 }
@@ -123,38 +147,70 @@ static int results_json(buf_t *b, const evaluation_t *ev, int *n_flags)
         int scored = r->status == RESULT_PASS || r->status == RESULT_FLAG;
         *n_flags += r->status == RESULT_FLAG;
         rc = buf_printf(b, "%s{\"ord\":%zu,\"criterion_id\":", i ? "," : "", i);
-        if (!rc) rc = jstr(b, r->criterion_id ? r->criterion_id : "");
-        if (!rc) rc = buf_puts(b, ",\"indicator\":");
-        if (!rc) rc = jstr(b, r->indicator ? r->indicator : "");
-        if (!rc) rc = buf_puts(b, ",\"dimension\":");
-        if (!rc) rc = jstr(b, dimension_name(r->dim));
-        if (!rc) rc = buf_puts(b, ",\"subject_kind\":");
-        if (!rc) rc = jstr(b, r->subject_kind ? r->subject_kind : "procurement");
-        if (!rc) rc = buf_puts(b, ",\"subject_id\":");
-        if (!rc) rc = jstr(b, r->subject_id ? r->subject_id : ev->ocid);
-        if (!rc) rc = buf_puts(b, ",\"status\":");
-        if (!rc) rc = jstr(b, result_status_name(r->status));
-        if (!rc) rc = buf_puts(b, ",\"score\":");
-        if (!rc) rc = jnum(b, scored, r->score);
-        if (!rc) rc = buf_puts(b, ",\"measured\":");
-        if (!rc) rc = jnum(b, r->has_measured, r->measured);
-        if (!rc) rc = buf_puts(b, ",\"measured_text\":");
-        if (!rc) rc = jstr(b, r->measured_text);
-        if (!rc) rc = buf_puts(b, ",\"unit\":");
-        if (!rc) rc = jstr(b, r->unit);
-        if (!rc) rc = buf_puts(b, ",\"threshold\":");
-        if (!rc) rc = jnum(b, r->has_threshold, r->threshold);
-        if (!rc) rc = buf_puts(b, ",\"threshold_text\":");
-        if (!rc) rc = jstr(b, r->threshold_text);
-        if (!rc) rc = buf_puts(b, ",\"explanation\":");
-        if (!rc) rc = jstr(b, r->explanation);
-        if (!rc) rc = buf_puts(b, ",\"fields\":");
-        if (!rc) rc = jstrs(b, r->fields, r->n_fields);
-        if (!rc) rc = buf_puts(b, ",\"party_ids\":");
-        if (!rc) rc = jstrs(b, r->party_ids, r->n_party_ids);
-        if (!rc) rc = buf_puts(b, ",\"stats\":");
-        if (!rc) rc = stats_json(b, r->stats_json);
-        if (!rc) rc = buf_putc(b, '}');
+        if (!rc)
+            rc = jstr(b, r->criterion_id ? r->criterion_id : "");
+        if (!rc)
+            rc = buf_puts(b, ",\"indicator\":");
+        if (!rc)
+            rc = jstr(b, r->indicator ? r->indicator : "");
+        if (!rc)
+            rc = buf_puts(b, ",\"dimension\":");
+        if (!rc)
+            rc = jstr(b, dimension_name(r->dim));
+        if (!rc)
+            rc = buf_puts(b, ",\"subject_kind\":");
+        if (!rc)
+            rc = jstr(b, r->subject_kind ? r->subject_kind : "procurement");
+        if (!rc)
+            rc = buf_puts(b, ",\"subject_id\":");
+        if (!rc)
+            rc = jstr(b, r->subject_id ? r->subject_id : ev->ocid);
+        if (!rc)
+            rc = buf_puts(b, ",\"status\":");
+        if (!rc)
+            rc = jstr(b, result_status_name(r->status));
+        if (!rc)
+            rc = buf_puts(b, ",\"score\":");
+        if (!rc)
+            rc = jnum(b, scored, r->score);
+        if (!rc)
+            rc = buf_puts(b, ",\"measured\":");
+        if (!rc)
+            rc = jnum(b, r->has_measured, r->measured);
+        if (!rc)
+            rc = buf_puts(b, ",\"measured_text\":");
+        if (!rc)
+            rc = jstr(b, r->measured_text);
+        if (!rc)
+            rc = buf_puts(b, ",\"unit\":");
+        if (!rc)
+            rc = jstr(b, r->unit);
+        if (!rc)
+            rc = buf_puts(b, ",\"threshold\":");
+        if (!rc)
+            rc = jnum(b, r->has_threshold, r->threshold);
+        if (!rc)
+            rc = buf_puts(b, ",\"threshold_text\":");
+        if (!rc)
+            rc = jstr(b, r->threshold_text);
+        if (!rc)
+            rc = buf_puts(b, ",\"explanation\":");
+        if (!rc)
+            rc = jstr(b, r->explanation);
+        if (!rc)
+            rc = buf_puts(b, ",\"fields\":");
+        if (!rc)
+            rc = jstrs(b, r->fields, r->n_fields);
+        if (!rc)
+            rc = buf_puts(b, ",\"party_ids\":");
+        if (!rc)
+            rc = jstrs(b, r->party_ids, r->n_party_ids);
+        if (!rc)
+            rc = buf_puts(b, ",\"stats\":");
+        if (!rc)
+            rc = stats_json(b, r->stats_json);
+        if (!rc)
+            rc = buf_putc(b, '}');
     }
     return rc ? rc : buf_putc(b, ']');
 }
@@ -177,8 +233,8 @@ int store_eval_load_set_content(store *st, const char *sha256, char **content, e
     PGresult *res = NULL;
     const char *v[1] = {sha256};
     *content = NULL;
-    int rc = store_exec(st, &res, PGRES_TUPLES_OK, "SELECT content FROM criteria_sets WHERE sha256 = $1",
-                        1, v, e);
+    int rc =
+        store_exec(st, &res, PGRES_TUPLES_OK, "SELECT content FROM criteria_sets WHERE sha256 = $1", 1, v, e);
     if (rc)
         return rc;
     if (PQntuples(res) != 1) {
@@ -239,21 +295,32 @@ int store_eval_write(store *st, const evaluation_t *ev, int64_t *id_out, err_t *
         rc = err_set(e, rc, "%s: evaluation too large to store", ev->ocid);
         goto cleanup;
     }
-#define NUM(i, has, v) (((has) && isfinite(v)) ? (snprintf(num[i], sizeof num[i], "%.17g", (v)), num[i]) : NULL)
+#define NUM(i, has, v)                                                                                       \
+    (((has) && isfinite(v)) ? (snprintf(num[i], sizeof num[i], "%.17g", (v)), num[i]) : NULL)
     snprintf(nres, sizeof nres, "%zu", ev->n_results);
     snprintf(nflags, sizeof nflags, "%d", n_flags);
-    const char *v[22] = {
-        ev->ocid, ev->set_id, ev->set_version, ev->set_sha256, ev->language, ev->created_at,
-        NUM(0, ev->has_overall, ev->overall), NUM(1, 1, ev->coverage), ev->band ? ev->band : "not assessed",
-        NUM(2, ev->has_dim_score[DIM_PROCEDURE], ev->dim_score[DIM_PROCEDURE]),
-        NUM(3, 1, ev->dim_coverage[DIM_PROCEDURE]),
-        NUM(4, ev->has_dim_score[DIM_CONTENT], ev->dim_score[DIM_CONTENT]),
-        NUM(5, 1, ev->dim_coverage[DIM_CONTENT]),
-        NUM(6, ev->has_dim_score[DIM_PRICE], ev->dim_score[DIM_PRICE]),
-        NUM(7, 1, ev->dim_coverage[DIM_PRICE]),
-        NUM(8, ev->has_dim_score[DIM_EVALUATION], ev->dim_score[DIM_EVALUATION]),
-        NUM(9, 1, ev->dim_coverage[DIM_EVALUATION]),
-        ev->set_title, buf_cstr(&crit), nres, nflags, buf_cstr(&resj)};
+    const char *v[22] = {ev->ocid,
+                         ev->set_id,
+                         ev->set_version,
+                         ev->set_sha256,
+                         ev->language,
+                         ev->created_at,
+                         NUM(0, ev->has_overall, ev->overall),
+                         NUM(1, 1, ev->coverage),
+                         ev->band ? ev->band : "not assessed",
+                         NUM(2, ev->has_dim_score[DIM_PROCEDURE], ev->dim_score[DIM_PROCEDURE]),
+                         NUM(3, 1, ev->dim_coverage[DIM_PROCEDURE]),
+                         NUM(4, ev->has_dim_score[DIM_CONTENT], ev->dim_score[DIM_CONTENT]),
+                         NUM(5, 1, ev->dim_coverage[DIM_CONTENT]),
+                         NUM(6, ev->has_dim_score[DIM_PRICE], ev->dim_score[DIM_PRICE]),
+                         NUM(7, 1, ev->dim_coverage[DIM_PRICE]),
+                         NUM(8, ev->has_dim_score[DIM_EVALUATION], ev->dim_score[DIM_EVALUATION]),
+                         NUM(9, 1, ev->dim_coverage[DIM_EVALUATION]),
+                         ev->set_title,
+                         buf_cstr(&crit),
+                         nres,
+                         nflags,
+                         buf_cstr(&resj)};
 #undef NUM
     rc = store_exec(st, &res, PGRES_TUPLES_OK, SQL_WRITE, 22, v, e);
     if (rc) {
@@ -323,7 +390,8 @@ static int dim_of(const char *s, dimension *d)
 
 static int status_of(const char *s, result_status *st)
 {
-    static const result_status all[] = {RESULT_PASS, RESULT_FLAG, RESULT_NOT_APPLICABLE, RESULT_INSUFFICIENT_DATA};
+    static const result_status all[] = {RESULT_PASS, RESULT_FLAG, RESULT_NOT_APPLICABLE,
+                                        RESULT_INSUFFICIENT_DATA};
     for (size_t i = 0; i < 4; i++)
         if (s && strcmp(s, result_status_name(all[i])) == 0) {
             *st = all[i];
@@ -388,12 +456,15 @@ static int load_criteria(evaluation_t *ev, const char *text)
             rc = ERR_BAD_INPUT;
         if (json_number(json_get(o, "weight"), 0, &w) == 0)
             c->weight = w;
-        c->sev = sev && strcmp(sev, "high") == 0 ? SEVERITY_HIGH
-                 : sev && strcmp(sev, "medium") == 0 ? SEVERITY_MEDIUM : SEVERITY_LOW;
-        struct { char **dst; const char *key; } f[] = {
-            {&c->title, "title"}, {&c->why, "why"}, {&c->check, "check"},
-            {&c->recommendation, "recommendation"}, {&c->source, "source"},
-            {&c->params_text, "parameters"}};
+        c->sev = sev && strcmp(sev, "high") == 0     ? SEVERITY_HIGH
+                 : sev && strcmp(sev, "medium") == 0 ? SEVERITY_MEDIUM
+                                                     : SEVERITY_LOW;
+        struct {
+            char **dst;
+            const char *key;
+        } f[] = {{&c->title, "title"},   {&c->why, "why"},
+                 {&c->check, "check"},   {&c->recommendation, "recommendation"},
+                 {&c->source, "source"}, {&c->params_text, "parameters"}};
         for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
             const char *s = json_get_str(o, f[k].key);
             if (s && !(*f[k].dst = dup_str(s)))
@@ -410,7 +481,8 @@ static const char *SQL_LATEST =
     "SELECT id, ocid, set_id, version, sha256, language,"
     " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created,"
     " overall, coverage, band, procedure_score, procedure_coverage, content_score, content_coverage,"
-    " price_score, price_coverage, evaluation_score, evaluation_coverage, set_title, criteria::text AS criteria"
+    " price_score, price_coverage, evaluation_score, evaluation_coverage, set_title, criteria::text AS "
+    "criteria"
     " FROM evaluations WHERE ocid = $1 AND ($2::text IS NULL OR set_id = $2)"
     " ORDER BY id DESC LIMIT 1";
 
@@ -435,8 +507,8 @@ int store_eval_load_latest(store *st, const char *ocid, const char *set_id, eval
     if (rc)
         goto cleanup;
     if (PQntuples(res) == 0) {
-        rc = err_set(e, ERR_NOT_FOUND, "%s: no evaluation stored%s%s", ocid, set_id ? " under criteria set " : "",
-                     set_id ? set_id : "");
+        rc = err_set(e, ERR_NOT_FOUND, "%s: no evaluation stored%s%s", ocid,
+                     set_id ? " under criteria set " : "", set_id ? set_id : "");
         goto cleanup;
     }
     ev = calloc(1, sizeof *ev);
@@ -447,25 +519,37 @@ int store_eval_load_latest(store *st, const char *ocid, const char *set_id, eval
     const char *id_text = PQgetvalue(res, 0, PQfnumber(res, "id"));
     int has = 0;
     rc = col_str(res, 0, "ocid", &ev->ocid);
-    if (!rc) rc = col_str(res, 0, "set_id", &ev->set_id);
-    if (!rc) rc = col_str(res, 0, "version", &ev->set_version);
-    if (!rc) rc = col_str(res, 0, "sha256", &ev->set_sha256);
-    if (!rc) rc = col_str(res, 0, "language", &ev->language);
-    if (!rc) rc = col_str(res, 0, "created", &ev->created_at);
-    if (!rc) rc = col_str(res, 0, "band", &ev->band);
-    if (!rc) rc = col_str(res, 0, "set_title", &ev->set_title);
-    if (!rc) rc = col_num(res, 0, "overall", &ev->has_overall, &ev->overall);
-    if (!rc) rc = col_num(res, 0, "coverage", &has, &ev->coverage);
-    static const char *const dcols[DIM_COUNT][2] = {
-        {"procedure_score", "procedure_coverage"}, {"content_score", "content_coverage"},
-        {"price_score", "price_coverage"}, {"evaluation_score", "evaluation_coverage"}};
+    if (!rc)
+        rc = col_str(res, 0, "set_id", &ev->set_id);
+    if (!rc)
+        rc = col_str(res, 0, "version", &ev->set_version);
+    if (!rc)
+        rc = col_str(res, 0, "sha256", &ev->set_sha256);
+    if (!rc)
+        rc = col_str(res, 0, "language", &ev->language);
+    if (!rc)
+        rc = col_str(res, 0, "created", &ev->created_at);
+    if (!rc)
+        rc = col_str(res, 0, "band", &ev->band);
+    if (!rc)
+        rc = col_str(res, 0, "set_title", &ev->set_title);
+    if (!rc)
+        rc = col_num(res, 0, "overall", &ev->has_overall, &ev->overall);
+    if (!rc)
+        rc = col_num(res, 0, "coverage", &has, &ev->coverage);
+    static const char *const dcols[DIM_COUNT][2] = {{"procedure_score", "procedure_coverage"},
+                                                    {"content_score", "content_coverage"},
+                                                    {"price_score", "price_coverage"},
+                                                    {"evaluation_score", "evaluation_coverage"}};
     for (int d = 0; d < DIM_COUNT && !rc; d++) {
         rc = col_num(res, 0, dcols[d][0], &ev->has_dim_score[d], &ev->dim_score[d]);
         if (!rc)
             rc = col_num(res, 0, dcols[d][1], &has, &ev->dim_coverage[d]);
     }
-    if (!rc) rc = col_str(res, 0, "criteria", &crit);
-    if (!rc && crit) rc = load_criteria(ev, crit);
+    if (!rc)
+        rc = col_str(res, 0, "criteria", &crit);
+    if (!rc && crit)
+        rc = load_criteria(ev, crit);
     if (rc) {
         rc = err_set(e, rc, "%s: evaluation %s: bad stored value", ocid, id_text);
         goto cleanup;
@@ -487,25 +571,44 @@ int store_eval_load_latest(store *st, const char *ocid, const char *set_id, eval
         result_t *r = &ev->results[ev->n_results++];
         int hs = 0;
         rc = col_str(rr, i, "criterion_id", &r->criterion_id);
-        if (!rc) rc = col_str(rr, i, "indicator", &r->indicator);
-        if (!rc) rc = col_str(rr, i, "subject_kind", &r->subject_kind);
-        if (!rc) rc = col_str(rr, i, "subject_id", &r->subject_id);
-        if (!rc) rc = col_str(rr, i, "measured_text", &r->measured_text);
-        if (!rc) rc = col_str(rr, i, "unit", &r->unit);
-        if (!rc) rc = col_str(rr, i, "threshold_text", &r->threshold_text);
-        if (!rc) rc = col_str(rr, i, "explanation", &r->explanation);
-        if (!rc) rc = col_str(rr, i, "stats", &r->stats_json);
-        if (!rc) rc = col_num(rr, i, "score", &hs, &r->score);
-        if (!rc) rc = col_num(rr, i, "measured", &r->has_measured, &r->measured);
-        if (!rc) rc = col_num(rr, i, "threshold", &r->has_threshold, &r->threshold);
-        if (!rc) rc = col_str(rr, i, "dimension", &dim);
-        if (!rc) rc = dim_of(dim, &r->dim);
-        if (!rc) rc = col_str(rr, i, "status", &status);
-        if (!rc) rc = status_of(status, &r->status);
-        if (!rc) rc = col_str(rr, i, "fields", &fields);
-        if (!rc) rc = json_strs(fields, &r->fields, &r->n_fields);
-        if (!rc) rc = col_str(rr, i, "party_ids", &parties);
-        if (!rc) rc = json_strs(parties, &r->party_ids, &r->n_party_ids);
+        if (!rc)
+            rc = col_str(rr, i, "indicator", &r->indicator);
+        if (!rc)
+            rc = col_str(rr, i, "subject_kind", &r->subject_kind);
+        if (!rc)
+            rc = col_str(rr, i, "subject_id", &r->subject_id);
+        if (!rc)
+            rc = col_str(rr, i, "measured_text", &r->measured_text);
+        if (!rc)
+            rc = col_str(rr, i, "unit", &r->unit);
+        if (!rc)
+            rc = col_str(rr, i, "threshold_text", &r->threshold_text);
+        if (!rc)
+            rc = col_str(rr, i, "explanation", &r->explanation);
+        if (!rc)
+            rc = col_str(rr, i, "stats", &r->stats_json);
+        if (!rc)
+            rc = col_num(rr, i, "score", &hs, &r->score);
+        if (!rc)
+            rc = col_num(rr, i, "measured", &r->has_measured, &r->measured);
+        if (!rc)
+            rc = col_num(rr, i, "threshold", &r->has_threshold, &r->threshold);
+        if (!rc)
+            rc = col_str(rr, i, "dimension", &dim);
+        if (!rc)
+            rc = dim_of(dim, &r->dim);
+        if (!rc)
+            rc = col_str(rr, i, "status", &status);
+        if (!rc)
+            rc = status_of(status, &r->status);
+        if (!rc)
+            rc = col_str(rr, i, "fields", &fields);
+        if (!rc)
+            rc = json_strs(fields, &r->fields, &r->n_fields);
+        if (!rc)
+            rc = col_str(rr, i, "party_ids", &parties);
+        if (!rc)
+            rc = json_strs(parties, &r->party_ids, &r->n_party_ids);
         free(dim);
         free(status);
         free(fields);
@@ -536,8 +639,8 @@ static const char *SQL_EACH =
     " AND ($3::text IS NULL OR ocid IN (SELECT p.ocid FROM procurements p WHERE p.buyer_id = $3))"
     " ORDER BY ocid LIMIT $4::int";
 
-int store_eval_each_compiled(store *st, const store_eval_scope *scope, size_t batch,
-                             store_eval_release_fn fn, void *ctx, size_t *count, err_t *e)
+int store_eval_each_compiled(store *st, const store_eval_scope *scope, size_t batch, store_eval_release_fn fn,
+                             void *ctx, size_t *count, err_t *e)
 {
     int rc = 0;
     PGresult *res = NULL;
@@ -580,5 +683,47 @@ cleanup:
         *count = visited;
     PQclear(res);
     free(last);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------- */
+/* A score source over the database.                                                  */
+
+static int source_release(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
+{
+    store_eval_source *src = ctx;
+    json_value *tree = NULL;
+    model_procurement *p = NULL;
+    err_t me;
+    err_clear(&me);
+    int rc = json_parse(&tree, json, len, &me);
+    if (rc == 0)
+        rc = model_from_ocds(&p, tree, src->cm, &me);
+    json_free(tree);
+    if (rc) {
+        model_procurement_free(p);
+        if (rc == ERR_NOMEM)
+            return err_set(e, rc, "%s: %s", ocid, me.msg);
+        src->rejected++;
+        log_warn(ocid, "compiled release skipped: %s", me.msg);
+        return 0;
+    }
+    rc = src->visit(src->vctx, p, e);
+    model_procurement_free(p);
+    src->mapped++;
+    if (src->progress && src->mapped % 500 == 0)
+        fprintf(stderr, "\rscore: %s %zu", src->label ? src->label : "", src->mapped);
+    return rc;
+}
+
+int store_eval_source_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e)
+{
+    store_eval_source *src = ctx;
+    src->visit = visit;
+    src->vctx = vctx;
+    src->mapped = src->rejected = 0;
+    int rc = store_eval_each_compiled(src->st, &src->scope, 200, source_release, src, NULL, e);
+    if (src->progress && src->mapped >= 500)
+        fprintf(stderr, "\rscore: %s %zu\n", src->label ? src->label : "", src->mapped);
     return rc;
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "criteria.h"
+#include "ocds/codemap.h"
+#include "score.h"
 #include "result.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -50,15 +52,35 @@ typedef struct {
 
 /* Called once per compiled release: its ocid and its JSON text (len bytes, valid until
  * the callback returns). Return 0 to go on, an error to stop. */
-typedef int (*store_eval_release_fn)(void *ctx, const char *ocid, const char *json, size_t len,
-                                     err_t *e);
+typedef int (*store_eval_release_fn)(void *ctx, const char *ocid, const char *json, size_t len, err_t *e);
 
 /* Reads the compiled releases of a scope in ocid order, `batch` rows per query (keyset
  * pagination: memory is bounded by one batch, and no transaction stays open between
  * batches, so the callback may write on the same connection). batch 0 means 200.
  * *count (may be NULL) receives the number of releases visited.
  * Errors: ERR_DB, ERR_DB_UNAVAILABLE, ERR_NOMEM, or the callback's. */
-int store_eval_each_compiled(store *st, const store_eval_scope *scope, size_t batch,
-                             store_eval_release_fn fn, void *ctx, size_t *count, err_t *e) PA_MUSTCHECK;
+int store_eval_each_compiled(store *st, const store_eval_scope *scope, size_t batch, store_eval_release_fn fn,
+                             void *ctx, size_t *count, err_t *e) PA_MUSTCHECK;
+
+/* A score_source_fn (score.h) over the compiled releases of a scope: each release is
+ * parsed (json_parse) and mapped (model_from_ocds) and handed to the visitor. A release
+ * that does not parse or map is logged (log_warn with its ocid), counted in `rejected`
+ * and skipped; only no memory, the database or the visitor stop the pass. Set st and
+ * scope (and optionally cm, progress and label) before use; the counters describe the
+ * last pass. */
+typedef struct {
+    store *st;
+    store_eval_scope scope;
+    const codemap *cm; /* NULL: codemap_default() */
+    int progress;      /* 1: a "\rscore: LABEL N" line on stderr every 500 */
+    const char *label; /* for the progress line */
+    size_t mapped;     /* releases mapped and visited in the last pass */
+    size_t rejected;   /* releases skipped in the last pass */
+    /* private */
+    score_visit_fn visit;
+    void *vctx;
+} store_eval_source;
+
+int store_eval_source_each(void *ctx, score_visit_fn visit, void *vctx, err_t *e) PA_MUSTCHECK;
 
 #endif

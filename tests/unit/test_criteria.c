@@ -111,8 +111,9 @@ static void test_criteria_loads_public_services_with_chinese(void **state)
     assert_string_equal(s->id, "public-services");
     assert_int_equal(s->n_criteria, 21);
     assert_string_equal(criteria_label_for(s->titles, s->n_titles, "zh", s->language), "公共服务采购");
-    assert_string_equal(criteria_label_for(s->dims[DIM_EVALUATION].labels, s->dims[DIM_EVALUATION].n_labels,
-                                           "zh", "en"), "评审与评估");
+    assert_string_equal(
+        criteria_label_for(s->dims[DIM_EVALUATION].labels, s->dims[DIM_EVALUATION].n_labels, "zh", "en"),
+        "评审与评估");
     assert_string_equal(criteria_band_label(s, 1, 10, "zh"), "高风险");
     /* Every criterion has a Chinese title. */
     for (size_t i = 0; i < s->n_criteria; i++) {
@@ -146,25 +147,24 @@ static void test_criteria_loads_public_services_with_chinese(void **state)
 
 /* --- broken files: every error at its line ----------------------------------------- */
 
-#define HEAD                                                     \
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"     /* 1 */    \
-    "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n" /* 2 */ \
-    "  <title lang=\"en\">Test</title>\n"              /* 3 */    \
-    "  <bands>\n"                                      /* 4 */    \
-    "    <band min=\"0\" max=\"50\"><label lang=\"en\">high</label></band>\n" /* 5 */ \
-    "    <band min=\"50\" max=\"100\"><label lang=\"en\">low</label></band>\n" /* 6 */ \
-    "  </bands>\n"                                     /* 7 */
+#define HEAD                                                                                                 \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                             /* 1 */                       \
+    "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"                  /* 2 */                       \
+    "  <title lang=\"en\">Test</title>\n"                                      /* 3 */                       \
+    "  <bands>\n"                                                              /* 4 */                       \
+    "    <band min=\"0\" max=\"50\"><label lang=\"en\">high</label></band>\n"  /* 5 */                       \
+    "    <band min=\"50\" max=\"100\"><label lang=\"en\">low</label></band>\n" /* 6 */                       \
+    "  </bands>\n"                                                             /* 7 */
 
-#define CRIT(id, ind) \
-    "    <criterion id=\"" id "\" indicator=\"" ind "\" weight=\"1\" severity=\"high\">" \
+#define CRIT(id, ind)                                                                                        \
+    "    <criterion id=\"" id "\" indicator=\"" ind "\" weight=\"1\" severity=\"high\">"                     \
     "<text lang=\"en\"><title>x</title></text></criterion>\n"
 
 static void test_criteria_valid_minimal_set(void **state)
 {
     (void)state;
-    const char *xml = HEAD
-        "  <dimension name=\"procedure\" weight=\"1\">\n"  /* 8 */
-        CRIT("A", "single_bid")                            /* 9 */
+    const char *xml = HEAD "  <dimension name=\"procedure\" weight=\"1\">\n" /* 8 */
+        CRIT("A", "single_bid")                                              /* 9 */
         "  </dimension>\n"
         "  <dimension name=\"content\" weight=\"1\"/>\n"
         "  <dimension name=\"price\" weight=\"1\"/>\n"
@@ -186,18 +186,17 @@ static void test_criteria_valid_minimal_set(void **state)
 static void test_criteria_semantic_errors_at_exact_lines(void **state)
 {
     (void)state;
-    const char *xml = HEAD
-        "  <dimension name=\"procedure\" weight=\"1\">\n"                               /* 8 */
-        CRIT("A", "single_bid")                                                         /* 9 */
-        CRIT("A", "no_such_indicator")                                                  /* 10 */
+    const char *xml = HEAD "  <dimension name=\"procedure\" weight=\"1\">\n"                /* 8 */
+        CRIT("A", "single_bid")                                                             /* 9 */
+        CRIT("A", "no_such_indicator")                                                      /* 10 */
         "    <criterion id=\"B\" indicator=\"single_bid\" weight=\"0\" severity=\"low\">\n" /* 11 */
-        "      <validity effective_from=\"2021-01-01\" effective_to=\"2020-12-31\"/>\n" /* 12 */
-        "      <text lang=\"zh\"><title>x</title></text>\n"                             /* 13 */
-        "    </criterion>\n"                                                            /* 14 */
-        "  </dimension>\n"                                                              /* 15 */
-        "  <dimension name=\"content\" weight=\"1\"/>\n"                                 /* 16 */
-        "  <dimension name=\"content\" weight=\"1\"/>\n"                                 /* 17 */
-        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"                              /* 18 */
+        "      <validity effective_from=\"2021-01-01\" effective_to=\"2020-12-31\"/>\n"     /* 12 */
+        "      <text lang=\"zh\"><title>x</title></text>\n"                                 /* 13 */
+        "    </criterion>\n"                                                                /* 14 */
+        "  </dimension>\n"                                                                  /* 15 */
+        "  <dimension name=\"content\" weight=\"1\"/>\n"                                    /* 16 */
+        "  <dimension name=\"content\" weight=\"1\"/>\n"                                    /* 17 */
+        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"                                 /* 18 */
         "</criteria_set>\n";
     buf_t errors;
     int rc;
@@ -209,29 +208,33 @@ static void test_criteria_semantic_errors_at_exact_lines(void **state)
     assert_non_null(strstr(t, "inline.xml:10: criterion id 'A' is already used at line 9\n"));
     assert_non_null(strstr(t, "inline.xml:10: criterion A: unknown indicator 'no_such_indicator'\n"));
     assert_non_null(strstr(t, "inline.xml:11: criterion B: weight '0' must be a number > 0\n"));
-    assert_non_null(strstr(t, "inline.xml:12: criterion B: effective_from 2021-01-01 is after effective_to 2020-12-31\n"));
+    assert_non_null(strstr(
+        t, "inline.xml:12: criterion B: effective_from 2021-01-01 is after effective_to 2020-12-31\n"));
     assert_non_null(strstr(t, "inline.xml:11: criterion B: no <text> in the set's language 'en'\n"));
     assert_non_null(strstr(t, "inline.xml:17: dimension 'content' is already given at line 16\n"));
     assert_non_null(strstr(t, "inline.xml:2: dimension 'price' is missing\n"));
+    /* Listed in line order (the missing dimension, found last, is on line 2). */
+    assert_true(strncmp(t, "inline.xml:2: ", 14) == 0);
+    assert_true(strstr(t, "inline.xml:10:") < strstr(t, "inline.xml:11:"));
+    assert_true(strstr(t, "inline.xml:12:") < strstr(t, "inline.xml:17:"));
     buf_dispose(&errors);
 }
 
 static void test_criteria_band_gap_and_overlap(void **state)
 {
     (void)state;
-    const char *xml =
-        "<?xml version=\"1.0\"?>\n"                                                   /* 1 */
-        "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"                      /* 2 */
-        "  <title lang=\"en\">Test</title>\n"                                         /* 3 */
-        "  <bands>\n"                                                                 /* 4 */
-        "    <band min=\"10\" max=\"60\"><label lang=\"en\">a</label></band>\n"          /* 5 */
-        "    <band min=\"50\" max=\"90\"><label lang=\"en\">b</label></band>\n"          /* 6 */
-        "  </bands>\n"                                                                /* 7 */
-        "  <dimension name=\"procedure\" weight=\"1\"/>\n"
-        "  <dimension name=\"content\" weight=\"1\"/>\n"
-        "  <dimension name=\"price\" weight=\"1\"/>\n"
-        "  <dimension name=\"evaluation\" weight=\"1\"/>\n"
-        "</criteria_set>\n";
+    const char *xml = "<?xml version=\"1.0\"?>\n"                                             /* 1 */
+                      "<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"               /* 2 */
+                      "  <title lang=\"en\">Test</title>\n"                                   /* 3 */
+                      "  <bands>\n"                                                           /* 4 */
+                      "    <band min=\"10\" max=\"60\"><label lang=\"en\">a</label></band>\n" /* 5 */
+                      "    <band min=\"50\" max=\"90\"><label lang=\"en\">b</label></band>\n" /* 6 */
+                      "  </bands>\n"                                                          /* 7 */
+                      "  <dimension name=\"procedure\" weight=\"1\"/>\n"
+                      "  <dimension name=\"content\" weight=\"1\"/>\n"
+                      "  <dimension name=\"price\" weight=\"1\"/>\n"
+                      "  <dimension name=\"evaluation\" weight=\"1\"/>\n"
+                      "</criteria_set>\n";
     buf_t errors;
     int rc;
     buf_init(&errors, 1 << 16);
@@ -248,12 +251,12 @@ static void test_criteria_schema_and_syntax_errors_have_lines(void **state)
 {
     (void)state;
     /* Line 9: a severity outside the enumeration (the XSD's message). */
-    const char *xml = HEAD
-        "  <dimension name=\"procedure\" weight=\"1\">\n"                                 /* 8 */
-        "    <criterion id=\"A\" indicator=\"single_bid\" weight=\"1\" severity=\"urgent\">" /* 9 */
-        "<text lang=\"en\"><title>x</title></text></criterion>\n"
-        "  </dimension>\n"
-        "</criteria_set>\n";
+    const char *xml =
+        HEAD "  <dimension name=\"procedure\" weight=\"1\">\n"                                    /* 8 */
+             "    <criterion id=\"A\" indicator=\"single_bid\" weight=\"1\" severity=\"urgent\">" /* 9 */
+             "<text lang=\"en\"><title>x</title></text></criterion>\n"
+             "  </dimension>\n"
+             "</criteria_set>\n";
     buf_t errors;
     int rc;
     buf_init(&errors, 1 << 16);
@@ -263,7 +266,8 @@ static void test_criteria_schema_and_syntax_errors_have_lines(void **state)
     assert_non_null(strstr(buf_cstr(&errors), "inline.xml:9: Element 'criterion', attribute 'severity'"));
     /* Only 1 dimension where 4 are required: libxml2 reports it at the line of the
      * element whose children are incomplete, <criteria_set> on line 2. */
-    assert_non_null(strstr(buf_cstr(&errors), "inline.xml:2: Element 'criteria_set': Missing child element(s)"));
+    assert_non_null(
+        strstr(buf_cstr(&errors), "inline.xml:2: Element 'criteria_set': Missing child element(s)"));
 
     /* Not well-formed: the mismatch is found on line 3. */
     buf_reset(&errors);
@@ -344,10 +348,12 @@ static void test_criteria_applicability_filters(void **state)
 
     /* Method: missing -> undecidable; direct -> not applicable; open -> applies. */
     const criterion_def *m = find_crit(s, "M");
-    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field), CRITERIA_UNDECIDABLE);
+    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field),
+                     CRITERIA_UNDECIDABLE);
     assert_string_equal(field, "tender.procurementMethod");
     p.procurement_method = method;
-    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field), CRITERIA_NOT_APPLICABLE);
+    assert_int_equal(criteria_applies(m, &p, reason, sizeof reason, field, sizeof field),
+                     CRITERIA_NOT_APPLICABLE);
     assert_string_equal(reason, "Procurement method 'direct' is not one of: open selective.");
     char open[] = "open";
     p.procurement_method = open;
@@ -356,7 +362,8 @@ static void test_criteria_applicability_filters(void **state)
     /* Category + CPV prefix (scheme compared case-insensitively; any item may match). */
     const criterion_def *c = find_crit(s, "C");
     p.main_procurement_category = cat;
-    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE); /* no items */
+    assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0),
+                     CRITERIA_UNDECIDABLE); /* no items */
     p.items = items;
     p.n_items = 1; /* 33100000 only */
     assert_int_equal(criteria_applies(c, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_APPLICABLE);
@@ -375,7 +382,8 @@ static void test_criteria_applicability_filters(void **state)
     aw[1].value = (model_amount){1, 3500, "EUR"};
     p.awards = aw;
     p.n_awards = 2; /* 2000 + 3500 = 5500 > 5000 */
-    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, field, sizeof field), CRITERIA_NOT_APPLICABLE);
+    assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, field, sizeof field),
+                     CRITERIA_NOT_APPLICABLE);
     assert_string_equal(field, "awards.value");
     p.tender_value = (model_amount){1, 4999.5, "EUR"}; /* within [1000, 5000] */
     assert_int_equal(criteria_applies(v, &p, reason, sizeof reason, field, sizeof field), CRITERIA_APPLIES);
@@ -413,7 +421,8 @@ static void test_criteria_validity_window_uses_tender_date(void **state)
     /* Only the release date: used as the last resort. */
     p.date = (model_date){1, day(2015, 6, 1), 0};
     assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_IN_FORCE);
-    assert_string_equal(reason, "The criterion is in force from 2016-04-18 to 2020-12-31; the tender date is 2015-06-01.");
+    assert_string_equal(
+        reason, "The criterion is in force from 2016-04-18 to 2020-12-31; the tender date is 2015-06-01.");
     /* tender.tenderPeriod.startDate wins over the release date. */
     p.tender_start = (model_date){1, day(2016, 4, 18), 0};
     assert_int_equal(criteria_applies(w, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
@@ -444,6 +453,123 @@ static void test_criteria_resolve_finds_default_set(void **state)
     buf_dispose(&out);
 }
 
+/* Hostile files: entity bombs, external entities, huge and deep files, bad UTF-8. Each
+ * is refused with an error and nothing is read from outside the file. */
+static void test_criteria_refuses_hostile_files(void **state)
+{
+    (void)state;
+    buf_t errors;
+    int rc;
+    criteria_set *s;
+    buf_init(&errors, 1 << 16);
+
+    /* Billion laughs: refused (DOCTYPE), no expansion. */
+    s = load_text(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE criteria_set [\n"
+        "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+        "]>\n<criteria_set id=\"&d;\" version=\"1\" language=\"en\"/>\n",
+        &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+
+    /* External entity: never fetched, refused. */
+    buf_reset(&errors);
+    s = load_text("<?xml version=\"1.0\"?>\n<!DOCTYPE c [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                  "<criteria_set id=\"t\" version=\"1\" language=\"en\">&x;</criteria_set>\n",
+                  &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_null(strstr(buf_cstr(&errors), "root:"));
+
+    /* Invalid UTF-8 in a title: a parse error at its line. */
+    buf_reset(&errors);
+    s = load_text(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"
+        "<title lang=\"en\">\xff\xfe</title></criteria_set>\n",
+        &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    assert_true(strncmp(buf_cstr(&errors), "inline.xml:3: ", 14) == 0);
+
+    /* Nesting 10 000 deep: libxml2's depth limit (no XML_PARSE_HUGE) stops it. */
+    buf_t deep;
+    buf_init(&deep, 1 << 20);
+    for (int i = 0; i < 10000; i++)
+        assert_int_equal(buf_puts(&deep, "<a>"), 0);
+    s = load_text(buf_cstr(&deep), &errors, &rc);
+    assert_null(s);
+    assert_int_equal(rc, ERR_BAD_INPUT);
+    buf_dispose(&deep);
+
+    /* Above CRITERIA_MAX_FILE_BYTES: ERR_LIMIT before parsing. */
+    char xsd[4096];
+    err_t e;
+    template_path(xsd, sizeof xsd, "criteria-set.xsd");
+    char *big = calloc(1, CRITERIA_MAX_FILE_BYTES + 2);
+    assert_non_null(big);
+    memset(big, ' ', CRITERIA_MAX_FILE_BYTES + 1);
+    assert_int_equal(criteria_load_memory(&s, "big.xml", big, CRITERIA_MAX_FILE_BYTES + 1, xsd, NULL, &e),
+                     ERR_LIMIT);
+    assert_null(s);
+    free(big);
+
+    /* A missing file is ERR_IO naming it. */
+    assert_int_equal(criteria_load_file(&s, "/nonexistent/set.xml", xsd, NULL, &e), ERR_IO);
+    assert_non_null(strstr(e.msg, "/nonexistent/set.xml"));
+    buf_dispose(&errors);
+}
+
+/* docs/criteria.md section 4 lists every indicator of the registry and every parameter
+ * it reads, so the documented contract cannot drift from the code. */
+static void test_criteria_docs_list_every_parameter(void **state)
+{
+    (void)state;
+    char path[4096];
+    const char *root = getenv("PROCAUDIT_ROOT");
+    snprintf(path, sizeof path, "%s/docs/criteria.md", root && *root ? root : ".");
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char doc[1 << 18];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    const char *sec4 = strstr(doc, "## 4. Indicator parameters");
+    assert_non_null(sec4);
+    size_t count = 0;
+    const indicator_def *all = indicator_all(&count);
+    assert_true(count >= 32); /* 28 of the catalogue + 4 generic rule kinds */
+    for (size_t i = 0; i < count; i++) {
+        char needle[128];
+        snprintf(needle, sizeof needle, "| `%s`", all[i].name);
+        const char *at = strstr(sec4, needle);
+        if (!at)
+            fprintf(stderr, "docs/criteria.md: indicator %s missing\n", all[i].name);
+        assert_non_null(at);
+        /* The indicator's rows run to the next indicator row or heading. */
+        const char *end = at + strlen(needle);
+        for (;;) {
+            const char *nl = strchr(end, '\n');
+            if (!nl) {
+                end += strlen(end);
+                break;
+            }
+            end = nl + 1;
+            if (strncmp(end, "| | ", 4) != 0)
+                break;
+        }
+        for (const indicator_param_doc *d = all[i].params; d && d->name; d++) {
+            char pn[128];
+            snprintf(pn, sizeof pn, "`%s`", d->name);
+            const char *hit = strstr(at, pn);
+            int ok = hit && hit < end;
+            if (!ok)
+                fprintf(stderr, "docs/criteria.md: %s parameter %s missing\n", all[i].name, d->name);
+            assert_true(ok);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +582,8 @@ int main(void)
         cmocka_unit_test(test_criteria_applicability_filters),
         cmocka_unit_test(test_criteria_validity_window_uses_tender_date),
         cmocka_unit_test(test_criteria_resolve_finds_default_set),
+        cmocka_unit_test(test_criteria_refuses_hostile_files),
+        cmocka_unit_test(test_criteria_docs_list_every_parameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

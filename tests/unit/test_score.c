@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include "criteria.h"
+#include "json/json.h"
+#include "ocds/map.h"
 #include "score.h"
 #include "util/buf.h"
 
@@ -44,13 +46,16 @@ static int fake_eval(const model_procurement *p, const indicator_params *prm, co
                      result_list *out, err_t *e)
 {
     (void)st;
-    (void)e;
+    if (strcmp(prm->criterion_id, "K") == 0)
+        return err_set(e, ERR_BAD_INPUT, "awards[0].value: hostile value");
+    if (strcmp(prm->criterion_id, "U") == 0)
+        return err_set(e, ERR_USAGE, "parameter x: 'y' is not a number");
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         if (strcmp(plans[i].criterion, prm->criterion_id) != 0)
             continue;
         for (size_t k = 0; k < plans[i].n; k++) {
             result_t *r = result_list_add(out);
-            char sid[16];
+            char sid[32];
             snprintf(sid, sizeof sid, "lot-%zu", k);
             r->criterion_id = strdup(prm->criterion_id);
             r->indicator = strdup("fake");
@@ -94,8 +99,8 @@ static void pop_free(void *st)
 {
     free(st);
 }
-static int pop_eval(const model_procurement *p, const indicator_params *prm, const void *st,
-                    result_list *out, err_t *e)
+static int pop_eval(const model_procurement *p, const indicator_params *prm, const void *st, result_list *out,
+                    err_t *e)
 {
     (void)e;
     const pop_state *ps = st;
@@ -112,13 +117,17 @@ static int pop_eval(const model_procurement *p, const indicator_params *prm, con
 }
 
 static const indicator_def fake_def = {.name = "fake", .evaluate = fake_eval};
-static const indicator_def pop_def = {.name = "fakepop", .evaluate = pop_eval, .pop_new = pop_new,
-                                      .pop_add = pop_add, .pop_finish = pop_finish, .pop_free = pop_free};
+static const indicator_def pop_def = {.name = "fakepop",
+                                      .evaluate = pop_eval,
+                                      .pop_new = pop_new,
+                                      .pop_add = pop_add,
+                                      .pop_finish = pop_finish,
+                                      .pop_free = pop_free};
 
 /* --- the set ----------------------------------------------------------------------- */
 
-#define CR(id, w, extra) \
-    "<criterion id=\"" id "\" indicator=\"single_bid\" weight=\"" w "\" severity=\"high\"" extra ">" \
+#define CR(id, w, extra)                                                                                     \
+    "<criterion id=\"" id "\" indicator=\"single_bid\" weight=\"" w "\" severity=\"high\"" extra ">"         \
     "<text lang=\"en\"><title>t" id "</title></text></criterion>\n"
 
 /* Dimension weights 0.3 / 0.2 / 0.25 / 0.25; bands 0-50 high, 50-100 low. I has a
@@ -129,16 +138,19 @@ static const char *SET =
     "<title lang=\"en\">Arithmetic</title>\n"
     "<bands><band min=\"0\" max=\"50\"><label lang=\"en\">high risk</label></band>\n"
     "<band min=\"50\" max=\"100\"><label lang=\"en\">low risk</label></band></bands>\n"
-    "<dimension name=\"procedure\" weight=\"0.3\">\n"
-    CR("A", "3", "") CR("B", "1", "") CR("C", "2", "")
-    "<criterion id=\"I\" indicator=\"single_bid\" weight=\"5\" severity=\"low\">"
-    "<validity effective_to=\"2015-12-31\"/><text lang=\"en\"><title>tI</title></text></criterion>\n"
-    "</dimension>\n"
-    "<dimension name=\"content\" weight=\"0.2\">\n" CR("D", "2", "") "</dimension>\n"
-    "<dimension name=\"price\" weight=\"0.25\">\n" CR("E", "1", "") CR("F", "1", "") "</dimension>\n"
-    "<dimension name=\"evaluation\" weight=\"0.25\">\n" CR("G", "1", "") CR("H", "1", " enabled=\"false\"")
-    "</dimension>\n"
-    "</criteria_set>\n";
+    "<dimension name=\"procedure\" weight=\"0.3\">\n" CR("A", "3", "") CR("B", "1", "") CR(
+        "C", "2",
+        "") "<criterion id=\"I\" indicator=\"single_bid\" weight=\"5\" severity=\"low\">"
+            "<validity effective_to=\"2015-12-31\"/><text lang=\"en\"><title>tI</title></text></criterion>\n"
+            "</dimension>\n"
+            "<dimension name=\"content\" weight=\"0.2\">\n" CR(
+                "D", "2", "") "</dimension>\n"
+                              "<dimension name=\"price\" weight=\"0.25\">\n" CR("E", "1", "")
+                                  CR("F", "1",
+                                     "") "</dimension>\n"
+                                         "<dimension name=\"evaluation\" weight=\"0.25\">\n" CR("G", "1", "")
+                                             CR("H", "1", " enabled=\"false\"") "</dimension>\n"
+                                                                                "</criteria_set>\n";
 
 static criteria_set *load_set(const char *xml)
 {
@@ -217,7 +229,8 @@ static void test_score_arithmetic_by_hand(void **state)
             ri = &ev->results[i];
     assert_non_null(ri);
     assert_int_equal(ri->status, RESULT_NOT_APPLICABLE);
-    assert_string_equal(ri->explanation, "The criterion is in force to 2015-12-31; the tender date is 2019-03-01.");
+    assert_string_equal(ri->explanation,
+                        "The criterion is in force to 2015-12-31; the tender date is 2019-03-01.");
     assert_string_equal(ri->fields[0], "tender.datePublished");
     /* Results carry the criterion's dimension and indicator name, not the fake's. */
     assert_string_equal(ev->results[0].indicator, "single_bid");
@@ -248,10 +261,13 @@ static void test_score_not_assessed_when_nothing_scored(void **state)
         "<?xml version=\"1.0\"?>\n<criteria_set id=\"na\" version=\"1\" language=\"en\">\n"
         "<title lang=\"en\">NA</title>\n"
         "<bands><band min=\"0\" max=\"100\"><label lang=\"en\">any</label></band></bands>\n"
-        "<dimension name=\"procedure\" weight=\"1\">\n" CR("C", "1", "") "</dimension>\n"
-        "<dimension name=\"content\" weight=\"1\">\n" CR("D", "1", "") "</dimension>\n"
-        "<dimension name=\"price\" weight=\"1\"/>\n<dimension name=\"evaluation\" weight=\"1\"/>\n"
-        "</criteria_set>\n";
+        "<dimension name=\"procedure\" weight=\"1\">\n" CR(
+            "C", "1", "") "</dimension>\n"
+                          "<dimension name=\"content\" weight=\"1\">\n" CR(
+                              "D", "1", "") "</dimension>\n"
+                                            "<dimension name=\"price\" weight=\"1\"/>\n<dimension "
+                                            "name=\"evaluation\" weight=\"1\"/>\n"
+                                            "</criteria_set>\n";
     criteria_set *s = load_set(xml);
     char ocid[] = "ocds-x-2";
     model_procurement p = {0};
@@ -286,10 +302,12 @@ static void test_score_several_results_mean_and_coverage(void **state)
         "<?xml version=\"1.0\"?>\n<criteria_set id=\"j\" version=\"1\" language=\"en\">\n"
         "<title lang=\"en\">J</title>\n"
         "<bands><band min=\"0\" max=\"100\"><label lang=\"en\">any</label></band></bands>\n"
-        "<dimension name=\"procedure\" weight=\"1\">\n" CR("J", "2", "") "</dimension>\n"
-        "<dimension name=\"content\" weight=\"1\"/>\n"
-        "<dimension name=\"price\" weight=\"1\"/>\n<dimension name=\"evaluation\" weight=\"1\"/>\n"
-        "</criteria_set>\n";
+        "<dimension name=\"procedure\" weight=\"1\">\n" CR(
+            "J", "2",
+            "") "</dimension>\n"
+                "<dimension name=\"content\" weight=\"1\"/>\n"
+                "<dimension name=\"price\" weight=\"1\"/>\n<dimension name=\"evaluation\" weight=\"1\"/>\n"
+                "</criteria_set>\n";
     criteria_set *s = load_set(xml);
     char ocid[] = "ocds-x-3";
     model_procurement p = {0};
@@ -403,15 +421,16 @@ static void test_score_run_feeds_population_first(void **state)
     sink_log log = {0};
     score_run_stats st;
     err_t e;
-    assert_int_equal(score_run(s, NULL, "2026-01-01T00:00:00Z", array_each, &pop, array_each, &sel,
-                               log_sink, &log, &st, &e), 0);
+    assert_int_equal(score_run(s, NULL, "2026-01-01T00:00:00Z", array_each, &pop, array_each, &sel, log_sink,
+                               &log, &st, &e),
+                     0);
     assert_int_equal(pop.calls, 1);
     assert_int_equal(sel.calls, 1);
-    assert_int_equal(st.population, 4);  /* fed to score_pop_add */
+    assert_int_equal(st.population, 4); /* fed to score_pop_add */
     assert_int_equal(st.evaluated, 2);
     assert_int_equal(log.n, 2);
     assert_string_equal(log.ocid[0], "o1");
-    assert_float_equal(log.measured[0], 3.0, 0);  /* o1, o2, o4 applied; o3 is direct */
+    assert_float_equal(log.measured[0], 3.0, 0); /* o1, o2, o4 applied; o3 is direct */
     assert_float_equal(log.measured[1], 3.0, 0);
 
     /* Without a population, the population criterion is insufficient_data. */
@@ -419,6 +438,107 @@ static void test_score_run_feeds_population_first(void **state)
     assert_int_equal(score_evaluate(&ev, s, &all[0], NULL, NULL, "2026-01-01T00:00:00Z", &e), 0);
     assert_int_equal(ev->results[0].status, RESULT_INSUFFICIENT_DATA);
     evaluation_free(ev);
+    criteria_set_free(s);
+}
+
+/* The real set on a real compiled release (ocdskit-realdata/compiled-release-1.json,
+ * OCDS-87SD3T-AD-SF-DRM-063-2015): two evaluations, with the same population, give the
+ * same bytes, and the JSON parses. Skipped without the shared data. */
+static void test_score_real_set_is_deterministic(void **state)
+{
+    (void)state;
+    const char *shared = getenv("PROCAUDIT_SHARED");
+    char path[4096], setp[4096];
+    if (!shared || !*shared)
+        skip();
+    snprintf(path, sizeof path, "%s/data/ocds/ocdskit-realdata/compiled-release-1.json", shared);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        skip();
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    json_value *tree = NULL;
+    model_procurement *p = NULL;
+    criteria_set *s = NULL;
+    score_population *pop = NULL;
+    evaluation_t *a = NULL, *b = NULL;
+    err_t e;
+    buf_t ja, jb;
+    buf_init(&ja, 1 << 24);
+    buf_init(&jb, 1 << 24);
+    assert_int_equal(json_parse(&tree, text, n, &e), 0);
+    assert_int_equal(model_from_ocds(&p, tree, NULL, &e), 0);
+    const char *root = getenv("PROCAUDIT_ROOT");
+    snprintf(setp, sizeof setp, "%s/templates/criteria/international-red-flags.xml",
+             root && *root ? root : ".");
+    assert_int_equal(criteria_load_file(&s, setp, NULL, NULL, &e), 0);
+    assert_int_equal(score_pop_new(&pop, s, &e), 0);
+    assert_int_equal(score_pop_add(pop, p, &e), 0);
+    assert_int_equal(score_pop_finish(pop, &e), 0);
+    assert_int_equal(score_evaluate(&a, s, p, pop, "en", "2026-01-01T00:00:00Z", &e), 0);
+    assert_int_equal(score_evaluate(&b, s, p, pop, "en", "2026-01-01T00:00:00Z", &e), 0);
+    assert_string_equal(a->ocid, "OCDS-87SD3T-AD-SF-DRM-063-2015");
+    assert_int_equal(a->n_criteria, 28);
+    assert_true(a->n_results >= 28);
+    assert_int_equal(score_evaluation_json(&ja, a), 0);
+    assert_int_equal(score_evaluation_json(&jb, b), 0);
+    assert_int_equal(ja.len, jb.len);
+    assert_memory_equal(ja.data, jb.data, ja.len);
+    json_value *back = NULL;
+    assert_int_equal(json_parse(&back, ja.data, ja.len, &e), 0);
+    assert_int_equal(json_len(json_get(back, "results")), a->n_results);
+    json_free(back);
+    json_free(tree);
+    model_procurement_free(p);
+    score_pop_free(pop);
+    evaluation_free(a);
+    evaluation_free(b);
+    criteria_set_free(s);
+    buf_dispose(&ja);
+    buf_dispose(&jb);
+}
+
+/* An indicator failing on one procurement's data gives insufficient_data and the rest
+ * goes on; one refusing the set's parameters stops the evaluation with the criterion
+ * named. */
+static void test_score_indicator_errors(void **state)
+{
+    (void)state;
+    static const char *xml =
+        "<?xml version=\"1.0\"?>\n<criteria_set id=\"err\" version=\"1\" language=\"en\">\n"
+        "<title lang=\"en\">Err</title>\n"
+        "<bands><band min=\"0\" max=\"100\"><label lang=\"en\">any</label></band></bands>\n"
+        "<dimension name=\"procedure\" weight=\"1\">\n" CR("K", "1", "")
+            CR("A", "1", "") "</dimension>\n"
+                             "<dimension name=\"content\" weight=\"1\">\n" CR(
+                                 "U", "1",
+                                 " enabled=\"false\"") "</dimension>\n"
+                                                       "<dimension name=\"price\" weight=\"1\"/>\n<dimension "
+                                                       "name=\"evaluation\" weight=\"1\"/>\n"
+                                                       "</criteria_set>\n";
+    criteria_set *s = load_set(xml);
+    char ocid[] = "ocds-x-5";
+    model_procurement p = {0};
+    p.ocid = ocid;
+    evaluation_t *ev = NULL;
+    err_t e;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), 0);
+    assert_int_equal(ev->n_results, 2);
+    assert_int_equal(ev->results[0].status, RESULT_INSUFFICIENT_DATA);
+    assert_string_equal(ev->results[0].explanation,
+                        "The indicator failed on this procurement: awards[0].value: hostile value");
+    assert_int_equal(ev->results[1].status, RESULT_PASS);
+    /* K counted but not covered, A covered: procedure 100, coverage 1/2. */
+    assert_float_equal(ev->dim_score[DIM_PROCEDURE], 100.0, 0);
+    assert_float_equal(ev->dim_coverage[DIM_PROCEDURE], 0.5, 0);
+    evaluation_free(ev);
+    /* Enable U: its parameter error stops the evaluation. */
+    for (size_t i = 0; i < s->n_criteria; i++)
+        s->criteria[i].enabled = 1;
+    assert_int_equal(score_evaluate(&ev, s, &p, NULL, NULL, "2026-01-01T00:00:00Z", &e), ERR_USAGE);
+    assert_null(ev);
+    assert_string_equal(e.msg, "criterion U (single_bid): parameter x: 'y' is not a number");
     criteria_set_free(s);
 }
 
@@ -430,6 +550,8 @@ int main(void)
         cmocka_unit_test(test_score_several_results_mean_and_coverage),
         cmocka_unit_test(test_score_is_deterministic),
         cmocka_unit_test(test_score_run_feeds_population_first),
+        cmocka_unit_test(test_score_real_set_is_deterministic),
+        cmocka_unit_test(test_score_indicator_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
