@@ -33,18 +33,26 @@ typedef enum {
 } report_audience;
 
 /* The fonts a report uses: TrueType-outline files (libharu 2.3 loads no CFF). Paths are
- * borrowed. `bold` may be NULL (bold is then drawn as fill + stroke of the regular font).
- * `cjk` may be NULL (CJK characters then become visible placeholders); it is loaded only
- * when a document needs it, since a CJK font costs time and size. */
+ * borrowed. The font of each character is chosen by glyph coverage in this order:
+ * bold (for bold text), regular, fallback, cjk. libharu 2.3 keeps every table of an
+ * embedded TrueType font but the unused glyph outlines, so each face costs tens of KB
+ * in every PDF; `fallback` and `cjk` are therefore loaded only when a document has a
+ * character the faces before them lack.
+ * `bold` may be NULL (bold is then drawn as fill + stroke of the regular font).
+ * `fallback` and `cjk` may be NULL: what no font covers becomes a visible placeholder. */
 typedef struct {
-    const char *regular;  /* e.g. DejaVuSans.ttf: Latin, Cyrillic, Armenian, Greek */
-    const char *bold;     /* e.g. DejaVuSans-Bold.ttf, or NULL */
+    const char *regular;  /* e.g. LiberationSans-Regular.ttf: Latin, Greek, Cyrillic */
+    const char *bold;     /* e.g. LiberationSans-Bold.ttf, or NULL */
+    const char *fallback; /* wide coverage, e.g. DejaVuSans.ttf (adds Armenian...), or NULL */
     const char *cjk;      /* e.g. wqy-microhei.ttc, or NULL */
     unsigned cjk_index;   /* the face index inside a .ttc (0 for a .ttf) */
 } report_fonts;
 
-/* Fills *f with the Debian paths (fonts-dejavu-core, fonts-wqy-microhei), or the
- * directories named by PROCAUDIT_FONT_DIR when set. Pointers are static. */
+/* Fills *f with the Debian fonts: Liberation Sans 2 regular and bold
+ * (fonts-liberation2) with DejaVu Sans (fonts-dejavu-core) as fallback when Liberation is
+ * installed, else DejaVu Sans and DejaVu Sans Bold; WenQuanYi Micro Hei face 0
+ * (fonts-wqy-microhei) for CJK. PROCAUDIT_FONT_DIR, when set, replaces the directories
+ * (all four files looked up in it by their Debian names). Pointers are static. */
 void report_fonts_default(report_fonts *f);
 
 /* Start-up check of the fonts: each file exists, starts like a TrueType font or a

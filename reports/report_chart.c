@@ -93,8 +93,14 @@ void rc_score_bars(rdoc *rd, size_t n, const char *const *labels, const int *has
             line(rd, rx, by, rx, by + row - 2, 1.6f, RC_BLACK);
         }
         text_at(rd, x0 + bar_w + 6, by + 6, v, RS_BOLD, 8.5f, RC_BLACK, 0);
-        if (note && note[i])
-            text_at(rd, x0 + bar_w + 68, by + 6, note[i], RS_REGULAR, 7.5f, RC_GREY, 0);
+        if (note && note[i]) {
+            /* after the value, however long the "not assessed" label is */
+            char *cv = rtext_clean(rd, v);
+            float vw = cv ? rtext_width(rd, cv, strlen(cv), RS_BOLD, 8.5f) : 0;
+            free(cv);
+            text_at(rd, x0 + bar_w + 6 + (vw + 8 > 40 ? vw + 8 : 40), by + 6, note[i], RS_REGULAR,
+                    7.5f, RC_GREY, 0);
+        }
     }
     rd->y = y - h;
     if (ref_label && has_ref) {

@@ -59,10 +59,11 @@ typedef struct rdoc {
     HPDF_Encoder utf8;
     const report_fonts *paths;
     const report_templates *tpl;
-    rfont reg, bold, cjk;
+    rfont reg, bold, fb, cjk;
     int have_bold;
-    int cjk_state;          /* 0 not tried, 1 loaded, -1 unavailable */
-    uint32_t placeholder;   /* the code point drawn for what no font covers */
+    int fb_state;           /* fallback font: 0 not tried, 1 loaded, -1 unavailable */
+    int cjk_state;          /* CJK font: 0 not tried, 1 loaded, -1 unavailable */
+    uint32_t placeholder;   /* drawn for what no font covers (0 until first needed) */
 
     HPDF_Page *pages;
     size_t n_pages, cap_pages;
@@ -94,6 +95,9 @@ int rdoc_open(rdoc *rd, const report_fonts *f, const report_templates *t, int pu
 int rdoc_finish(rdoc *rd, unsigned char **out, size_t *out_len, const char *title,
                 const char *subject, const char *keywords, int64_t when) PA_MUSTCHECK;
 void rdoc_close(rdoc *rd);
+/* Adds the components of composite glyphs to the glyphs libharu embeds (a libharu 2.3
+ * gap: see report_text.c). Called once, just before saving. */
+int rdoc_fonts_close_composites(rdoc *rd);
 /* Stores a sticky error (first one wins). Returns code. */
 int rdoc_fail(rdoc *rd, int code, const char *fmt, ...) PA_PRINTF(3, 4);
 /* Adds a string to remove in the public audience (copied; NULL/short strings ignored). */

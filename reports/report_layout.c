@@ -13,6 +13,9 @@ const rcolor RC_WHITE = {1, 1, 1};
 const rcolor RC_ACCENT = {0.12f, 0.25f, 0.45f};
 
 #define RL_MAX_PDF (256u << 20) /* a rendered report larger than this is refused */
+/* A paragraph or value longer than this many lines (about 8 pages) ends with "[…]": a
+ * hostile 1 MB description must not turn into hundreds of pages. */
+#define RL_MAX_PARA_LINES 500
 
 void rl_page_new(rdoc *rd)
 {
@@ -72,7 +75,8 @@ void rl_para(rdoc *rd, const char *text, rstyle st, float size, float indent, rc
 {
     rlines l;
 
-    if (rd->failed || rtext_wrap(rd, &l, text, st, size, rd->right - rd->left - indent, 0))
+    if (rd->failed ||
+        rtext_wrap(rd, &l, text, st, size, rd->right - rd->left - indent, RL_MAX_PARA_LINES))
         return;
     for (size_t i = 0; i < l.n && !rd->failed; i++)
         line_at(rd, &l, i, rd->left + indent, st, size, c);
@@ -147,7 +151,7 @@ void rl_kv_sized(rdoc *rd, const char *label, const char *value, float label_wid
     if (rtext_wrap(rd, &lk, label, RS_BOLD, RL_BODY, label_width - 6, 6))
         return;
     if (rtext_wrap(rd, &lv, value ? value : "", RS_REGULAR, vsize,
-                   rd->right - rd->left - label_width, 0)) {
+                   rd->right - rd->left - label_width, RL_MAX_PARA_LINES)) {
         rlines_dispose(&lk);
         return;
     }
@@ -382,6 +386,7 @@ int rdoc_finish(rdoc *rd, unsigned char **out, size_t *out_len, const char *titl
         HPDF_SetInfoDateAttr(rd->pdf, HPDF_INFO_MOD_DATE, d);
     }
     HPDF_SetPageMode(rd->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
+    rdoc_fonts_close_composites(rd);
     if (rd->failed)
         return rd->failed;
     if (HPDF_SaveToStream(rd->pdf) != HPDF_OK)

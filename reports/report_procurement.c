@@ -598,7 +598,7 @@ static void section_limitations(rbuild *b, reserved_line *res)
         rtable t;
         const float w[] = {1.2f, 3, 4, 3};
         const char *h[] = {rb_label(b, "col.criterion"), rb_label(b, "col.title"),
-                           rb_label(b, "col.explanation"), rb_label(b, "col.fields")};
+                           rb_label(b, "col.explanation"), rb_label(b, "col.fields_read")};
         rt_begin(&t, rd, 4, w, h);
         for (size_t i = 0; i < n; i++) {
             const result_t *r = &ev->results[idx[i]];
@@ -745,7 +745,7 @@ static void section_timeline(rbuild *b)
             rtable t;
             const float w[] = {0.5f, 1.3f, 3, 4};
             const char *h[] = {"#", rb_label(b, "col.date"), rb_label(b, "col.event"),
-                               rb_label(b, "col.fields")};
+                               rb_label(b, "col.fields_read")};
             rt_begin(&t, rd, 4, w, h);
             for (size_t i = 0; i < n; i++) {
                 char d[16];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define RT_FONT_HEAD 65536    /* bytes read to check a font's table directory */
 #define RT_MAX_TEXT (1u << 20) /* longest text drawn as one piece (1 MiB) */
@@ -18,27 +19,41 @@
 
 /* ---------------------------------------------------------------- fonts ---- */
 
+#define DEJAVU_DIR "/usr/share/fonts/truetype/dejavu"
+#define LIBERATION_DIR "/usr/share/fonts/truetype/liberation2"
+#define WQY_DIR "/usr/share/fonts/truetype/wqy"
+
+/* dir/name into out; 0 when it does not fit. */
+static int font_path(char *out, size_t n, const char *dir, const char *name)
+{
+    int r = snprintf(out, n, "%s/%s", dir, name);
+    return r > 0 && (size_t)r < n;
+}
+
 void report_fonts_default(report_fonts *f)
 {
-    static char reg[512], bold[512], cjk[512];
+    static char reg[512], bold[512], fb[512], cjk[512];
     const char *dir = getenv("PROCAUDIT_FONT_DIR");
-    int n1, n2, n3;
+    const char *dv = dir && *dir ? dir : DEJAVU_DIR, *lb = dir && *dir ? dir : LIBERATION_DIR,
+               *wq = dir && *dir ? dir : WQY_DIR;
 
-    f->regular = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-    f->bold = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-    f->cjk = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
-    f->cjk_index = 0;
-    if (!dir || !*dir)
+    memset(f, 0, sizeof *f);
+    if (!font_path(cjk, sizeof cjk, wq, "wqy-microhei.ttc") ||
+        !font_path(fb, sizeof fb, dv, "DejaVuSans.ttf"))
         return;
-    n1 = snprintf(reg, sizeof reg, "%s/DejaVuSans.ttf", dir);
-    n2 = snprintf(bold, sizeof bold, "%s/DejaVuSans-Bold.ttf", dir);
-    n3 = snprintf(cjk, sizeof cjk, "%s/wqy-microhei.ttc", dir);
-    if (n1 < 0 || n2 < 0 || n3 < 0 || (size_t)n1 >= sizeof reg || (size_t)n2 >= sizeof bold ||
-        (size_t)n3 >= sizeof cjk)
-        return; /* too long: keep the Debian paths */
-    f->regular = reg;
-    f->bold = bold;
     f->cjk = cjk;
+    if (font_path(reg, sizeof reg, lb, "LiberationSans-Regular.ttf") &&
+        font_path(bold, sizeof bold, lb, "LiberationSans-Bold.ttf") && access(reg, R_OK) == 0 &&
+        access(bold, R_OK) == 0) {
+        f->regular = reg;
+        f->bold = bold;
+        f->fallback = fb;
+        return;
+    }
+    if (!font_path(bold, sizeof bold, dv, "DejaVuSans-Bold.ttf"))
+        return;
+    f->regular = fb;
+    f->bold = bold;
 }
 
 static uint32_t be32(const unsigned char *p)
@@ -172,6 +187,8 @@ int report_fonts_check(const report_fonts *f, err_t *e)
     rc = font_check_one(f->regular, 0, 0, e);
     if (rc == 0 && f->bold)
         rc = font_check_one(f->bold, 0, 0, e);
+    if (rc == 0 && f->fallback)
+        rc = font_check_one(f->fallback, 0, 0, e);
     if (rc == 0 && f->cjk)
         rc = font_check_one(f->cjk, f->cjk_index, 1, e);
     return rc;
@@ -258,7 +275,6 @@ int rdoc_open(rdoc *rd, const report_fonts *f, const report_templates *t, int pu
             return rd->failed;
         rd->have_bold = 1;
     }
-    rd->placeholder = font_width(&rd->reg, RT_REPLACEMENT) >= 0 ? RT_REPLACEMENT : '?';
     rd->redact_label = report_templates_label(t, "privacy.omitted");
     return rd->failed;
 }
@@ -270,6 +286,7 @@ void rdoc_close(rdoc *rd)
     font_cache_free(&rd->reg);
     font_cache_free(&rd->bold);
     font_cache_free(&rd->cjk);
+    font_cache_free(&rd->fb);
     free(rd->pages);
     for (size_t i = 0; i < rd->n_redact; i++)
         free(rd->redact[i]);
@@ -329,9 +346,20 @@ static int font_width(rfont *f, uint32_t cp)
     return pg[cp & 0xFF];
 }
 
+static rfont *fallback_font(rdoc *rd)
+{
+    if (rd->fb_state == 0) {
+        rd->fb_state = -1;
+        if (rd->paths->fallback && !rd->failed &&
+            rdoc_load_font(rd, &rd->fb, rd->paths->fallback, 0, 0) == 0)
+            rd->fb_state = 1;
+    }
+    return rd->fb_state == 1 ? &rd->fb : NULL;
+}
+
 static rfont *cjk_font(rdoc *rd)
 {
-    if (rd->cjk_state == 0) { if (getenv("RDEBUG")) fprintf(stderr, "cjk load\n");
+    if (rd->cjk_state == 0) {
         rd->cjk_state = -1;
         if (rd->paths->cjk && !rd->failed &&
             rdoc_load_font(rd, &rd->cjk, rd->paths->cjk, 1, rd->paths->cjk_index) == 0)
@@ -354,11 +382,108 @@ static rfont *font_for(rdoc *rd, uint32_t cp, rstyle st, rfont *prefer)
         return &rd->bold;
     if (font_width(&rd->reg, cp) >= 0)
         return &rd->reg;
-    if (getenv("RDEBUG")) fprintf(stderr, "no glyph U+%04X\n", (unsigned)cp);
+    c = fallback_font(rd);
+    if (c && font_width(c, cp) >= 0)
+        return c;
     c = cjk_font(rd);
     if (c && font_width(c, cp) >= 0)
         return c;
     return NULL;
+}
+
+/* --------------------------------------------- composite glyphs ---- */
+
+#define RT_GLYPH_HEAD 4096 /* bytes of a composite glyph read to find its components */
+
+/* libharu 2.3 embeds a TrueType font with the outlines of the glyphs it drew and empties
+ * the others, but when it draws through the UTF-8 (CID) path it does not add the
+ * components of composite glyphs: CJK fonts build many characters from components,
+ * which then come out blank or broken. Before saving, this adds the components of every
+ * glyph marked as used (recursively) to libharu's own table of used glyphs, reading the
+ * glyph headers from the font file. Bounded: at most num_glyphs glyphs are visited and
+ * RT_GLYPH_HEAD bytes read per glyph; a malformed glyph is skipped. */
+static int font_close_composites(rdoc *rd, rfont *f, const char *path, unsigned index)
+{
+    HPDF_TTFontDefAttr a;
+    FILE *fp = NULL;
+    uint16_t *stack = NULL;
+    unsigned char *g = NULL;
+    size_t top = 0;
+    int rc = 0;
+
+    (void)index; /* glyph_tbl.base_offset is already absolute within a collection */
+    if (!f->def || !path)
+        return 0;
+    a = (HPDF_TTFontDefAttr)f->def->attr;
+    if (!a || !a->glyph_tbl.offsets || !a->glyph_tbl.flgs || a->num_glyphs == 0)
+        return 0;
+    fp = fopen(path, "rb");
+    stack = malloc((size_t)a->num_glyphs * sizeof *stack);
+    g = malloc(RT_GLYPH_HEAD);
+    if (!fp || !stack || !g) {
+        rc = rdoc_fail(rd, fp ? ERR_NOMEM : ERR_IO, "%s: cannot read glyphs", path);
+        goto cleanup;
+    }
+    for (uint32_t i = 0; i < a->num_glyphs; i++)
+        if (a->glyph_tbl.flgs[i])
+            stack[top++] = (uint16_t)i;
+    while (top > 0) {
+        uint16_t gid = stack[--top];
+        uint32_t o0 = a->glyph_tbl.offsets[gid], o1 = a->glyph_tbl.offsets[gid + 1];
+        size_t len, n, p = 10;
+        uint16_t flags;
+
+        if (a->header.index_to_loc_format == 0)
+            o0 *= 2, o1 *= 2;
+        if (o1 <= o0 || o1 - o0 < 12)
+            continue;
+        len = o1 - o0 < RT_GLYPH_HEAD ? o1 - o0 : RT_GLYPH_HEAD;
+        if (fseek(fp, (long)a->glyph_tbl.base_offset + (long)o0, SEEK_SET) != 0)
+            continue;
+        n = fread(g, 1, len, fp);
+        if (n < 12 || (int16_t)be16(g) >= 0)
+            continue; /* not a composite glyph */
+        do {
+            uint16_t comp;
+            if (p + 4 > n)
+                break;
+            flags = be16(g + p);
+            comp = be16(g + p + 2);
+            p += 4 + ((flags & 0x0001) ? 4 : 2);          /* ARG_1_AND_2_ARE_WORDS */
+            if (flags & 0x0008)                             /* WE_HAVE_A_SCALE */
+                p += 2;
+            else if (flags & 0x0040)                        /* WE_HAVE_AN_X_AND_Y_SCALE */
+                p += 4;
+            else if (flags & 0x0080)                        /* WE_HAVE_A_TWO_BY_TWO */
+                p += 8;
+            if (comp < a->num_glyphs && !a->glyph_tbl.flgs[comp]) {
+                a->glyph_tbl.flgs[comp] = 1;
+                stack[top++] = comp;
+            }
+        } while (flags & 0x0020);                           /* MORE_COMPONENTS */
+    }
+cleanup:
+    if (fp)
+        fclose(fp);
+    free(stack);
+    free(g);
+    return rc;
+}
+
+int rdoc_fonts_close_composites(rdoc *rd)
+{
+    const report_fonts *p = rd->paths;
+
+    if (rd->failed)
+        return rd->failed;
+    font_close_composites(rd, &rd->reg, p->regular, 0);
+    if (rd->have_bold)
+        font_close_composites(rd, &rd->bold, p->bold, 0);
+    if (rd->fb_state == 1)
+        font_close_composites(rd, &rd->fb, p->fallback, 0);
+    if (rd->cjk_state == 1)
+        font_close_composites(rd, &rd->cjk, p->cjk, p->cjk_index);
+    return rd->failed;
 }
 
 /* ------------------------------------------------------------- UTF-8 ---- */
@@ -519,6 +644,10 @@ char *rtext_clean(rdoc *rd, const char *s)
             c = '\n';
         }
         if (c != '\n' && c != ' ' && !font_for(rd, c, RS_REGULAR, NULL)) {
+            /* decided at the first need, so that a document without one loads no
+             * fallback font: U+FFFD from the first font that has it, else '?' */
+            if (!rd->placeholder)
+                rd->placeholder = font_for(rd, RT_REPLACEMENT, RS_REGULAR, NULL) ? RT_REPLACEMENT : '?';
             c = rd->placeholder;
             rd->n_placeholders++;
         }
@@ -545,7 +674,7 @@ float rtext_width(rdoc *rd, const char *s, size_t n, rstyle st, float size)
         rfont *f = font_for(rd, c, st, cur);
         i += len;
         if (!f)
-            f = &rd->reg, c = rd->placeholder;
+            f = &rd->reg, c = '?';
         w += font_width(f, c) > 0 ? font_width(f, c) : 0;
         cur = f;
     }
@@ -694,7 +823,7 @@ int rtext_wrap(rdoc *rd, rlines *out, const char *s, rstyle st, float size, floa
         size_t l;
         uint32_t c = utf8_next((const unsigned char *)out->text + i, len - i, &l);
         rfont *f = c == '\n' ? cur : font_for(rd, c, st, cur);
-        int w = c == '\n' ? 0 : f ? font_width(f, c) : font_width(&rd->reg, rd->placeholder);
+        int w = c == '\n' ? 0 : f ? font_width(f, c) : font_width(&rd->reg, '?');
         cur = f;
         offs[n] = i;
         cps[n] = c;

@@ -287,7 +287,7 @@ static inline void fx_context(report_context *c, report_audience aud)
     c->frequencies[1].criterion_id = fx_dup("P01");
     c->frequencies[1].flagged = 31;
     c->frequencies[1].assessed = 298;
-    c->population_scope = fx_dup("all procurements under international-red-flags 1.0");
+    c->population_scope = fx_dup("international-red-flags");
     c->overall_dist = (report_distribution){1, 2210, 0, 45.0, 62.5, 80.0, 100};
 }
 

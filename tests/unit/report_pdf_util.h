@@ -53,15 +53,20 @@ static inline const char *tu_write_tmp(const unsigned char *pdf, size_t n, int s
     return path[slot & 3];
 }
 
-/* Runs a shell command and returns its standard output (malloc'd, NUL-terminated). */
+/* Runs a shell command and returns its standard output (malloc'd, NUL-terminated; ""
+ * when the command cannot be started). Never NULL. */
 static inline char *tu_capture(const char *cmd)
 {
     FILE *p = popen(cmd, "r");
     char *out = NULL;
     size_t n = 0, cap = 0, k;
     char tmp[8192];
-    if (!p)
-        return NULL;
+    if (!p) {
+        out = calloc(1, 1);
+        if (!out)
+            abort();
+        return out;
+    }
     while ((k = fread(tmp, 1, sizeof tmp, p)) > 0) {
         if (n + k + 1 > cap) {
             cap = (n + k + 1) * 2;
@@ -73,10 +78,13 @@ static inline char *tu_capture(const char *cmd)
         n += k;
     }
     pclose(p);
-    if (!out)
+    if (!out) {
         out = calloc(1, 1);
-    else
+        if (!out)
+            abort();
+    } else {
         out[n] = '\0';
+    }
     return out;
 }
 

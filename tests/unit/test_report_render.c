@@ -185,6 +185,15 @@ static void test_report_public_omits_personal_data(void **state)
     unlink(path);
 }
 
+/* 1 when the n bytes hold the string s (PDF object syntax is ASCII) */
+static int has_bytes(const unsigned char *p, size_t n, const char *s, size_t k)
+{
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(p + i, s, k) == 0)
+            return 1;
+    return 0;
+}
+
 static void test_report_same_epoch_same_bytes(void **state)
 {
     fx_state *s = *state;
@@ -198,6 +207,10 @@ static void test_report_same_epoch_same_bytes(void **state)
 
     assert_int_equal(na, nb);
     assert_memory_equal(a, b, na);
+    /* no time-derived document ID, and an outline (bookmarks) with UTF-16 titles */
+    assert_false(has_bytes(a, na, "/ID", 3));
+    assert_true(has_bytes(a, na, "/Type /Outlines", 15));
+    assert_true(has_bytes(a, na, "/PageMode /UseOutlines", 22));
     /* the Info dates come from generated_at (2024-06-01T10:00:00Z), not the clock */
     snprintf(cmd, sizeof cmd, "pdfinfo -isodates '%s'", pa);
     info = tu_capture(cmd);
@@ -236,7 +249,8 @@ static void test_report_fonts_embedded(void **state)
         fonts++;
         line = next;
     }
-    assert_int_equal(fonts, 2); /* DejaVuSans and DejaVuSans-Bold; no CJK needed */
+    /* regular and bold only: a Latin report loads neither the fallback nor the CJK font */
+    assert_int_equal(fonts, 2);
     free(out);
     model_procurement_free(p);
     evaluation_free(ev);
@@ -276,6 +290,8 @@ static void test_report_chinese_labels_and_other_scripts(void **state)
         snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>/dev/null", path);
         out = tu_capture(cmd);
         assert_non_null(strstr(out, "WenQuanYiMicroHei"));
+        /* Armenian is not in Liberation Sans: the DejaVu fallback is embedded for it */
+        assert_non_null(strstr(out, "DejaVuSans"));
         free(out);
     }
     report_templates_free(zh);
