@@ -17,6 +17,7 @@ DEMO="$ROOT/var/demo"
 DB=procaudit_demo
 TIMEOUT=${DEMO_TIMEOUT:-900}
 CRITERIA=${DEMO_CRITERIA:-international-red-flags}
+PSQL=${PGBIN:-/usr/lib/postgresql/15/bin}/psql
 
 [ -x build/procauditd ] && [ -x build/procaudit ] || { echo "demo: build first (make)" >&2; exit 3; }
 if [ ! -d samples ] || [ -z "$(find samples -type f \( -name '*.json' -o -name '*.xml' \) | head -1)" ]; then
@@ -81,7 +82,7 @@ while IFS= read -r -d '' f; do
 done < <(find samples -type f \( -name '*.json' -o -name '*.xml' \) -print0 | sort -z)
 echo "demo: $n sample files dropped into $DEMO/spool/inbox; procauditd (pid $daemon_pid) at work"
 
-q() { psql -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
+q() { "$PSQL" -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
 pending_files() { find "$DEMO/spool/inbox" -type f ! -name '.*' | wc -l; }
 start=$(date +%s)
 while :; do
@@ -104,10 +105,15 @@ while :; do
         echo "demo: timed out after ${TIMEOUT}s ($waiting files, $busy jobs left); see $DEMO/procauditd.log" >&2
         exit 3
     fi
-    printf '\rdemo: %d files waiting, %d jobs pending or running, %d done   ' "$waiting" "$busy" "$done_"
+    if [ -t 1 ]; then
+        printf '\rdemo: %d files waiting, %d jobs pending or running, %d done   ' "$waiting" "$busy" "$done_"
+    elif [ $(( ($(date +%s) - start) % 10 )) -lt 2 ]; then
+        echo "demo: $waiting files waiting, $busy jobs pending or running, $done_ done"
+    fi
     sleep 2
 done
-printf '\rdemo: all files and jobs done in %d s%30s\n' $(($(date +%s) - start)) ""
+[ -t 1 ] && printf '\r%70s\r' ""
+echo "demo: all files and jobs done in $(($(date +%s) - start)) s"
 kill -TERM "$daemon_pid"
 rc=0
 wait "$daemon_pid" || rc=$?
@@ -119,7 +125,7 @@ rejected=$(find "$DEMO/spool/rejected" -type f ! -name '*.error' | wc -l)
 failed=$(q "SELECT count(*) FROM jobs WHERE state = 'failed'")
 echo "demo: $archived files archived, $rejected rejected (reasons in $DEMO/spool/rejected/*.error), $failed jobs failed"
 echo
-psql -X -q -P pager=off -P footer=off -v ON_ERROR_STOP=1 -v reports="$DEMO/reports/" -f scripts/demo-table.sql
+"$PSQL" -X -q -P pager=off -P footer=off -v ON_ERROR_STOP=1 -v reports="$DEMO/reports/" -f scripts/demo-table.sql
 echo
 echo "demo: $(find "$DEMO/reports" -name '*.pdf' 2>/dev/null | wc -l) PDF reports in $DEMO/reports"
 echo "demo: daemon log in $DEMO/procauditd.log; database $DB (DEMO_KEEP=1 keeps the cluster up)"
