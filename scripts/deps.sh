@@ -6,7 +6,8 @@ PKGS="gcc make pkg-config libc6-dev
       libpq-dev postgresql-15 postgresql-client-15
       libxml2-dev libxml2-utils libyajl-dev libhpdf-dev libcmocka-dev
       libunibreak-dev libmicrohttpd-dev libsystemd-dev libssl-dev
-      fonts-dejavu-core fonts-liberation2 fonts-wqy-microhei poppler-utils util-linux procps"
+      fonts-dejavu-core fonts-liberation2 fonts-wqy-microhei poppler-utils util-linux procps
+      time jq bc"
 missing=""
 for p in $PKGS; do
     s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -54,8 +54,7 @@ IND_EVAL(ind_specification_completeness)
     }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
-    if (!p->tender_id && !p->title && !p->description && p->n_items == 0 && p->n_lots == 0 &&
-        !p->procurement_method && !p->tender_value.present) {
+    if (!ind_has_tender(p)) {
         r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "No tender information is published.");
         ind_fields(&c, r, "tender", (const char *)NULL);
         return ind_finish(&c);
@@ -143,7 +142,7 @@ IND_EVAL(ind_documents_published)
     }
     if (ind_excluded(&c, 0))
         return ind_finish(&c);
-    if (!p->tender_id && !p->procurement_method && p->n_documents == 0 && !p->tender_end.present) {
+    if (!ind_has_tender(p)) {
         r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "No tender information is published.");
         ind_fields(&c, r, "tender", (const char *)NULL);
         return ind_finish(&c);

@@ -48,6 +48,11 @@ IND_EVAL(ind_award_criteria_published)
         ind_fields(&c, r, "tender.procurementMethod", (const char *)NULL);
         return ind_finish(&c);
     }
+    if (!ind_has_tender(p)) {
+        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "No tender information is published.");
+        ind_fields(&c, r, "tender", (const char *)NULL);
+        return ind_finish(&c);
+    }
     stated = p->n_award_criteria > 0 || p->award_criteria || (p->award_criteria_details && *p->award_criteria_details);
     if (!stated) {
         r = ind_result(&c, NULL, NULL, RESULT_FLAG);

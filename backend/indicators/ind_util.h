@@ -95,6 +95,9 @@ int ind_bid_disqualified(const model_bid *b);
 int ind_final_awards(const model_procurement *p, size_t *idx, size_t *n);
 /* Competitive procedure per a methods list (default "open|selective"). */
 int ind_method_in(const model_procurement *p, const char *list);
+/* 1 when the procurement publishes anything about its tender beyond a status (an id,
+ * title, description, method, items, lots, value, dates, documents or award criteria). */
+int ind_has_tender(const model_procurement *p);
 /* Days b - a (both present). */
 double ind_days(model_date a, model_date b);
 /* Text of a date "YYYY-MM-DD HH:MM" UTC into buf. */

@@ -425,6 +425,13 @@ int ind_method_in(const model_procurement *p, const char *list)
     return p->procurement_method && ind_list_has(list, p->procurement_method);
 }
 
+int ind_has_tender(const model_procurement *p)
+{
+    return p->tender_id || p->title || p->description || p->procurement_method || p->n_items || p->n_lots ||
+           p->tender_value.present || p->tender_start.present || p->tender_end.present || p->date_published.present ||
+           p->n_documents || p->award_criteria || p->award_criteria_details || p->n_award_criteria;
+}
+
 double ind_days(model_date a, model_date b)
 {
     return (double)(b.t - a.t) / 86400.0;

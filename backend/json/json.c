@@ -133,28 +133,81 @@ int json_array_push(json_value *arr, json_value *item)
     return 0;
 }
 
-/* An object's keys and values live in one block: keys[0..cap) then values[0..cap), so
- * that an object costs one allocation (json_free frees u.object.keys only). */
-static int object_alloc_exact(json_value *obj, size_t ncap)
+/* An object's keys and values live in one block:
+ *     char *keys[cap] | json_value *values[cap] | size_t kbytes | key bytes[kbytes]
+ * so that an object costs one allocation (json_free frees u.object.keys only). Keys of
+ * objects made by the builder are packed into the key bytes; a key set later
+ * (json_object_set) is a separate allocation. A key is freed with key_release(), which
+ * knows the difference. */
+static char *key_region(const json_value *obj, size_t *kbytes)
 {
-    char **block;
+    char *p;
+
+    if (!obj->u.object.keys) {
+        *kbytes = 0;
+        return NULL;
+    }
+    p = (char *)(obj->u.object.values + obj->u.object.cap);
+    memcpy(kbytes, p, sizeof(size_t));
+    return p + sizeof(size_t);
+}
+
+static int key_is_packed(const char *region, size_t kbytes, const char *k)
+{
+    return region && k >= region && k < region + kbytes;
+}
+
+static void key_release(const json_value *obj, char *k)
+{
+    size_t kbytes;
+    char *region = key_region(obj, &kbytes);
+
+    if (!key_is_packed(region, kbytes, k))
+        free(k);
+}
+
+void json_object_key_free(json_value *obj, char *key)
+{
+    key_release(obj, key);
+}
+
+/* (Re)allocates the block for ncap members plus `extra` packed key bytes (the packed
+ * keys already there move with it). */
+static int object_alloc(json_value *obj, size_t ncap, size_t extra)
+{
+    size_t old_kbytes, total, kbytes;
+    char *old_region, **block, *region;
 
     if (ncap == 0)
         ncap = 1;
-    if (ncap > ((size_t)-1) / (sizeof(char *) + sizeof(json_value *)))
+    old_region = key_region(obj, &old_kbytes);
+    kbytes = old_kbytes + extra;
+    if (ncap > (((size_t)-1) - kbytes - sizeof(size_t)) / (sizeof(char *) + sizeof(json_value *)))
         return ERR_NOMEM;
-    block = malloc(ncap * (sizeof(char *) + sizeof(json_value *)));
+    total = ncap * (sizeof(char *) + sizeof(json_value *)) + sizeof(size_t) + kbytes;
+    block = malloc(total);
     if (!block)
         return ERR_NOMEM;
-    if (obj->u.object.len) {
-        memcpy(block, obj->u.object.keys, obj->u.object.len * sizeof(char *));
-        memcpy(block + ncap, obj->u.object.values, obj->u.object.len * sizeof(json_value *));
+    region = (char *)(block + 2 * ncap) + sizeof(size_t);
+    memcpy(region - sizeof(size_t), &kbytes, sizeof(size_t));
+    if (old_kbytes)
+        memcpy(region, old_region, old_kbytes);
+    for (size_t i = 0; i < obj->u.object.len; i++) {
+        char *k = obj->u.object.keys[i];
+        block[i] = key_is_packed(old_region, old_kbytes, k) ? region + (k - old_region) : k;
     }
+    if (obj->u.object.len)
+        memcpy(block + ncap, obj->u.object.values, obj->u.object.len * sizeof(json_value *));
     free(obj->u.object.keys);
     obj->u.object.keys = block;
     obj->u.object.values = (json_value **)(block + ncap);
     obj->u.object.cap = ncap;
     return 0;
+}
+
+static int object_alloc_exact(json_value *obj, size_t ncap)
+{
+    return object_alloc(obj, ncap, 0);
 }
 
 static int object_reserve(json_value *obj, size_t need)
@@ -238,7 +291,7 @@ json_value *json_object_take(json_value *obj, const char *key)
     if (i < 0)
         return NULL;
     v = obj->u.object.values[i];
-    free(obj->u.object.keys[i]);
+    key_release(obj, obj->u.object.keys[i]);
     n = obj->u.object.len - (size_t)i - 1;
     memmove(obj->u.object.keys + i, obj->u.object.keys + i + 1, n * sizeof(char *));
     memmove(obj->u.object.values + i, obj->u.object.values + i + 1, n * sizeof(json_value *));
@@ -272,11 +325,16 @@ void json_free(json_value *v)
         free(v->u.array.items);
         break;
     case JSON_OBJECT:
-        for (size_t i = 0; i < v->u.object.len; i++) {
-            free(v->u.object.keys[i]);
-            json_free(v->u.object.values[i]);
+        {
+            size_t kbytes;
+            char *region = key_region(v, &kbytes);
+            for (size_t i = 0; i < v->u.object.len; i++) {
+                if (!key_is_packed(region, kbytes, v->u.object.keys[i]))
+                    free(v->u.object.keys[i]);
+                json_free(v->u.object.values[i]);
+            }
         }
-        free(v->u.object.keys); /* the values share the block */
+        free(v->u.object.keys); /* the values and packed keys share the block */
         break;
     default:
         break;
@@ -554,17 +612,24 @@ const json_value *json_at(const json_value *arr, size_t i)
 /* ------------------------------------------------------------------ builder */
 
 /* The members of open containers below the root wait in a scratch stack and are moved
- * into an exactly sized array when their container closes (one allocation per
- * container). The root container's members are attached at once, so that a caller can
- * look at a partly built root (json_builder_root). */
+ * into an exactly sized block when their container closes (one allocation per
+ * container; an object's keys are packed into its block from the builder's key arena).
+ * The root container's members are attached at once, so that a caller can look at a
+ * partly built root (json_builder_root). */
+#define NO_KEY ((size_t)-1)
+
 struct json_builder {
     json_value **stack;   /* open containers, innermost last */
     size_t *start;        /* per open container: its first scratch entry */
-    char **pending_key;   /* per open object: the key waiting for its value, or NULL */
+    size_t *kstart;       /* per open container: the key arena length when it opened */
+    size_t *pk_off;       /* per open object: the pending key (arena offset) or NO_KEY */
+    size_t *pk_len;
     size_t depth, cap, max_depth;
-    char **skeys;         /* scratch: keys (NULL in arrays) */
+    size_t *skoff, *sklen;/* scratch: key offsets (NO_KEY in arrays) and lengths */
     json_value **svals;   /* scratch: values */
     size_t slen, scap;
+    char *karena;         /* key bytes of pending and scratch keys, NUL-terminated */
+    size_t klen, kcap;
     json_value *root;     /* the finished (or partial) root */
     int done;
 };
@@ -582,15 +647,10 @@ void json_builder_reset(json_builder *b)
 {
     if (!b)
         return;
-    for (size_t i = 0; i < b->depth; i++) {
-        free(b->pending_key[i]);
-        b->pending_key[i] = NULL;
-    }
-    for (size_t i = 0; i < b->slen; i++) {
-        free(b->skeys[i]);
+    for (size_t i = 0; i < b->slen; i++)
         json_free(b->svals[i]);
-    }
     b->slen = 0;
+    b->klen = 0;
     b->depth = 0;
     json_free(b->root);
     b->root = NULL;
@@ -604,9 +664,13 @@ void json_builder_free(json_builder *b)
     json_builder_reset(b);
     free(b->stack);
     free(b->start);
-    free(b->pending_key);
-    free(b->skeys);
+    free(b->kstart);
+    free(b->pk_off);
+    free(b->pk_len);
+    free(b->skoff);
+    free(b->sklen);
     free(b->svals);
+    free(b->karena);
     free(b);
 }
 
@@ -682,7 +746,7 @@ static int object_dedupe(json_value *obj)
     w = 0;
     for (size_t i = 0; i < n; i++) {
         if (drop[i]) {
-            free(keys[i]);
+            key_release(obj, keys[i]);
             json_free(values[i]);
             continue;
         }
@@ -699,7 +763,7 @@ static int object_dedupe(json_value *obj)
 static int builder_attach(json_builder *b, json_value *v)
 {
     json_value *top;
-    char *k = NULL;
+    size_t koff = NO_KEY, klen = 0;
 
     if (b->depth == 0) {
         if (b->root) {
@@ -711,35 +775,36 @@ static int builder_attach(json_builder *b, json_value *v)
     }
     top = b->stack[b->depth - 1];
     if (top->type == JSON_OBJECT) {
-        k = b->pending_key[b->depth - 1];
-        if (!k) {
+        koff = b->pk_off[b->depth - 1];
+        klen = b->pk_len[b->depth - 1];
+        if (koff == NO_KEY) {
             json_free(v);
             return ERR_BAD_INPUT;
         }
     }
     if (b->depth == 1) {
-        /* the root container: attach now */
+        /* the root container: attach now (a root object's keys are allocated singly) */
         if (top->type == JSON_ARRAY)
             return json_array_push(top, v);
-        if (object_reserve(top, top->u.object.len + 1)) {
-            json_free(v);
-            return ERR_NOMEM;
-        }
-        top->u.object.keys[top->u.object.len] = k;
-        top->u.object.values[top->u.object.len] = v;
-        top->u.object.len++;
-        b->pending_key[0] = NULL;
-        return 0;
+        b->pk_off[0] = NO_KEY;
+        b->klen = koff; /* the key's bytes are no longer needed in the arena */
+        return object_append(top, b->karena + koff, klen, v);
     }
     if (b->slen == b->scap) {
         size_t ncap = b->scap ? b->scap * 2 : 64;
-        char **nk = realloc(b->skeys, ncap * sizeof(*nk));
+        size_t *no = realloc(b->skoff, ncap * sizeof(*no)), *nl;
         json_value **nv;
-        if (!nk) {
+        if (!no) {
             json_free(v);
             return ERR_NOMEM;
         }
-        b->skeys = nk;
+        b->skoff = no;
+        nl = realloc(b->sklen, ncap * sizeof(*nl));
+        if (!nl) {
+            json_free(v);
+            return ERR_NOMEM;
+        }
+        b->sklen = nl;
         nv = realloc(b->svals, ncap * sizeof(*nv));
         if (!nv) {
             json_free(v);
@@ -748,11 +813,12 @@ static int builder_attach(json_builder *b, json_value *v)
         b->svals = nv;
         b->scap = ncap;
     }
-    b->skeys[b->slen] = k;
+    b->skoff[b->slen] = koff;
+    b->sklen[b->slen] = klen;
     b->svals[b->slen] = v;
     b->slen++;
-    if (k)
-        b->pending_key[b->depth - 1] = NULL;
+    if (koff != NO_KEY)
+        b->pk_off[b->depth - 1] = NO_KEY;
     return 0;
 }
 
@@ -768,6 +834,16 @@ int json_builder_scalar(json_builder *b, json_value *v)
     return rc;
 }
 
+static int grow_sizes(size_t **p, size_t ncap)
+{
+    size_t *n = realloc(*p, ncap * sizeof(size_t));
+
+    if (!n)
+        return ERR_NOMEM;
+    *p = n;
+    return 0;
+}
+
 static int builder_open(json_builder *b, json_value *v)
 {
     int rc;
@@ -781,25 +857,11 @@ static int builder_open(json_builder *b, json_value *v)
     if (b->depth == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 16;
         json_value **st = realloc(b->stack, ncap * sizeof(*st));
-        size_t *sp;
-        char **pk;
-        if (!st) {
+        if (!st || (b->stack = st, 0) || grow_sizes(&b->start, ncap) || grow_sizes(&b->kstart, ncap) ||
+            grow_sizes(&b->pk_off, ncap) || grow_sizes(&b->pk_len, ncap)) {
             json_free(v);
             return ERR_NOMEM;
         }
-        b->stack = st;
-        sp = realloc(b->start, ncap * sizeof(*sp));
-        if (!sp) {
-            json_free(v);
-            return ERR_NOMEM;
-        }
-        b->start = sp;
-        pk = realloc(b->pending_key, ncap * sizeof(*pk));
-        if (!pk) {
-            json_free(v);
-            return ERR_NOMEM;
-        }
-        b->pending_key = pk;
         b->cap = ncap;
     }
     rc = builder_attach(b, v);
@@ -807,7 +869,9 @@ static int builder_open(json_builder *b, json_value *v)
         return rc;
     b->stack[b->depth] = v;
     b->start[b->depth] = b->slen;
-    b->pending_key[b->depth] = NULL;
+    b->kstart[b->depth] = b->klen;
+    b->pk_off[b->depth] = NO_KEY;
+    b->pk_len[b->depth] = 0;
     b->depth++;
     return 0;
 }
@@ -817,15 +881,28 @@ int json_builder_start_array(json_builder *b) { return builder_open(b, json_new_
 
 int json_builder_key(json_builder *b, const char *key, size_t len)
 {
-    char *k;
-
     if (b->depth == 0 || b->stack[b->depth - 1]->type != JSON_OBJECT ||
-        b->pending_key[b->depth - 1])
+        b->pk_off[b->depth - 1] != NO_KEY)
         return ERR_BAD_INPUT;
-    k = mem_dup(key, len);
-    if (!k)
+    if (len > ((size_t)-1) / 2 - b->klen)
         return ERR_NOMEM;
-    b->pending_key[b->depth - 1] = k;
+    if (b->klen + len + 1 > b->kcap) {
+        size_t ncap = b->kcap ? b->kcap * 2 : 4096;
+        char *na;
+        while (ncap < b->klen + len + 1)
+            ncap *= 2;
+        na = realloc(b->karena, ncap);
+        if (!na)
+            return ERR_NOMEM;
+        b->karena = na;
+        b->kcap = ncap;
+    }
+    if (len)
+        memcpy(b->karena + b->klen, key, len);
+    b->karena[b->klen + len] = '\0';
+    b->pk_off[b->depth - 1] = b->klen;
+    b->pk_len[b->depth - 1] = len;
+    b->klen += len + 1;
     return 0;
 }
 
@@ -836,10 +913,10 @@ int json_builder_end(json_builder *b)
     if (b->depth == 0)
         return ERR_BAD_INPUT;
     top = b->stack[b->depth - 1];
-    if (top->type == JSON_OBJECT && b->pending_key[b->depth - 1])
+    if (top->type == JSON_OBJECT && b->pk_off[b->depth - 1] != NO_KEY)
         return ERR_BAD_INPUT;
     if (b->depth > 1) {
-        /* move the members from the scratch stack into an exact array */
+        /* move the members from the scratch stack into an exact block */
         size_t from = b->start[b->depth - 1], n = b->slen - from;
         if (top->type == JSON_ARRAY) {
             if (n) {
@@ -851,13 +928,24 @@ int json_builder_end(json_builder *b)
                 top->u.array.len = top->u.array.cap = n;
             }
         } else if (n) {
-            if (object_alloc_exact(top, n))
+            size_t kbytes = 0, pos = 0, dummy;
+            char *region;
+            for (size_t i = from; i < b->slen; i++)
+                kbytes += b->sklen[i] + 1;
+            if (object_alloc(top, n, kbytes))
                 return ERR_NOMEM;
-            memcpy(top->u.object.keys, b->skeys + from, n * sizeof(char *));
-            memcpy(top->u.object.values, b->svals + from, n * sizeof(json_value *));
+            region = key_region(top, &dummy);
+            for (size_t i = 0; i < n; i++) {
+                size_t len = b->sklen[from + i];
+                memcpy(region + pos, b->karena + b->skoff[from + i], len + 1);
+                top->u.object.keys[i] = region + pos;
+                top->u.object.values[i] = b->svals[from + i];
+                pos += len + 1;
+            }
             top->u.object.len = n;
         }
         b->slen = from;
+        b->klen = b->kstart[b->depth - 1];
     }
     if (top->type == JSON_OBJECT && object_dedupe(top))
         return ERR_NOMEM;

@@ -106,8 +106,16 @@ int json_write_canonical(buf_t *b, const json_value *v) PA_MUSTCHECK;
  * Storage: a JSON_STRING's or JSON_NUMBER's text is allocated together with its node by
  * the constructors (one allocation). Never free() or reassign u.string.s / u.number.text
  * of a node made by this module: to change a value, replace the node (json_object_set,
- * or json_free + a new node). The text is always NUL-terminated.
+ * or json_free + a new node). The text is always NUL-terminated. Likewise an object's
+ * keys may be packed into the object's own allocation: never free() or realloc
+ * u.object.keys / u.object.values / a key yourself; remove members with
+ * json_object_remove/json_object_take, or, when compacting the arrays by hand, release
+ * each dropped key with json_object_key_free.
  */
+
+/* Frees `key`, a key of `obj` that the caller has unlinked from obj's arrays (a no-op
+ * for a key packed into obj's allocation, which goes with the object). */
+void json_object_key_free(json_value *obj, char *key);
 
 /* Incremental building of one tree from parser events (yajl callbacks, or the OCDS
  * reader's own events). Keys may repeat: at the end of an object duplicates are removed,

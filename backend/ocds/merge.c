@@ -395,7 +395,7 @@ cleanup:
     for (size_t i = 0; i < body->u.object.len; i++)
         json_free(body->u.object.values[i]);
     for (size_t i = 0; i < body->u.object.len; i++)
-        free(body->u.object.keys[i]);
+        json_object_key_free(body, body->u.object.keys[i]);
     body->u.object.len = 0;
     json_free(body);
     return rc;

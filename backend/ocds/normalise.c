@@ -342,7 +342,7 @@ static int norm_value(norm_ctx *c, json_value *v, int depth)
                 rc = norm_member(c, v, i, depth + 1, &removed);
             path_pop(c, saved);
             if (removed) {
-                free(v->u.object.keys[i]);
+                json_object_key_free(v, v->u.object.keys[i]);
                 json_free(v->u.object.values[i]);
                 continue;
             }

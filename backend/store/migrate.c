@@ -307,9 +307,113 @@ static int check_applied(const char *dir, const migration_file *files, size_t nf
     return ERR_OK;
 }
 
+/* Finds the end of the SQL statement starting at p: the ';' outside quotes, comments and
+ * dollar-quoted bodies ($$...$$, $tag$...$tag$), or the end of the text. */
+static char *statement_end(char *p)
+{
+    while (*p) {
+        if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            int depth = 1; /* PostgreSQL block comments nest */
+            p += 2;
+            while (*p && depth > 0) {
+                if (p[0] == '/' && p[1] == '*') {
+                    depth++;
+                    p += 2;
+                } else if (p[0] == '*' && p[1] == '/') {
+                    depth--;
+                    p += 2;
+                } else {
+                    p++;
+                }
+            }
+        } else if (*p == '\'' || *p == '"') {
+            char q = *p++;
+            while (*p && *p != q)
+                p++; /* doubled quotes ('') simply reopen: the loop continues */
+            if (*p)
+                p++;
+        } else if (*p == '$') {
+            char *tag = p, *t = p + 1;
+            size_t tl;
+            while ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+                   *t == '_')
+                t++;
+            if (*t != '$') {
+                p++; /* a parameter such as $1, not a dollar quote */
+                continue;
+            }
+            tl = (size_t)(t - tag + 1); /* "$tag$" with both dollars */
+            p = t + 1;
+            while (*p && strncmp(p, tag, tl) != 0)
+                p++;
+            if (*p)
+                p += tl;
+        } else if (*p == ';') {
+            return p;
+        } else {
+            p++;
+        }
+    }
+    return p;
+}
+
+/* 1 when [p, end) holds only white space and comments. */
+static int statement_empty(const char *p, const char *end)
+{
+    while (p < end) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            p++;
+        } else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+            while (p < end && *p != '\n')
+                p++;
+        } else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+            const char *c = strstr(p + 2, "*/");
+            if (!c || c >= end)
+                return 0;
+            p = c + 2;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Runs the statements of a migration file one by one (PQexecParams carries one statement
+ * at a time), inside the caller's transaction. */
+static int run_statements(store *st, const migration_file *f, err_t *e)
+{
+    char *sql = f->sql;
+    int rc = ERR_OK, n = 0;
+
+    while (*sql) {
+        char *end = statement_end(sql);
+        char saved = *end;
+        if (!statement_empty(sql, end)) {
+            PGresult *res;
+            *end = '\0';
+            n++;
+            res = PQexecParams(store_conn(st), sql, 0, NULL, NULL, NULL, NULL, 0);
+            *end = saved;
+            if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+                         PQresultStatus(res) != PGRES_TUPLES_OK)) {
+                char what[300];
+                snprintf(what, sizeof what, "%s, statement %d", f->name, n);
+                rc = store_result_error(st, res, what, e);
+                PQclear(res);
+                return rc;
+            }
+            PQclear(res);
+        }
+        sql = saved ? end + 1 : end;
+    }
+    return rc;
+}
+
 static int apply_one(store *st, const migration_file *f, err_t *e)
 {
-    PGresult *res = NULL;
     char version[16];
     const char *params[3];
     err_t scratch;
@@ -318,18 +422,9 @@ static int apply_one(store *st, const migration_file *f, err_t *e)
     rc = store_begin(st, e);
     if (rc)
         return rc;
-    /* The file's statements are sent as one simple-query string: it is our own schema
-     * file (never input), and the extended protocol cannot carry several statements. */
-    res = PQexec(store_conn(st), f->sql);
-    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-        if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
-            goto record; /* a file ending in a SELECT is fine */
-        rc = store_result_error(st, res, f->name, e);
+    rc = run_statements(st, f, e);
+    if (rc)
         goto cleanup;
-    }
-record:
-    PQclear(res);
-    res = NULL;
     snprintf(version, sizeof version, "%d", f->version);
     params[0] = version;
     params[1] = f->name;
@@ -343,7 +438,6 @@ record:
     }
     rc = store_commit(st, e);
 cleanup:
-    PQclear(res);
     if (rc)
         store_rollback(st, &scratch);
     return rc;

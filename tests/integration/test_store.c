@@ -124,8 +124,17 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     (void)state;
 
     copy_migrations("newer", dir, sizeof dir);
-    write_file("newer/999_pgtest_extra.sql", "CREATE TABLE pgtest_extra (x integer);\n", path,
-               sizeof path);
+    /* Statements are split on ';' outside quotes, comments and dollar quotes: this file
+     * holds 3 statements (a table, a function whose body has ';', a comment with ';'). */
+    write_file("newer/999_pgtest_extra.sql",
+               "-- extra; for the test\n"
+               "CREATE TABLE pgtest_extra (x integer, y text DEFAULT 'a;b');\n"
+               "/* a comment; /* nested; */ still */\n"
+               "CREATE FUNCTION pgtest_f() RETURNS integer LANGUAGE plpgsql AS $f$\n"
+               "BEGIN PERFORM 1; RETURN 2; END;\n"
+               "$f$;\n"
+               "INSERT INTO pgtest_extra (x) SELECT pgtest_f()\n",
+               path, sizeof path);
     /* The files know one more migration than the database: older, fix = migrate. */
     assert_int_equal(store_schema_check(st, dir, &e), ERR_SCHEMA);
     assert_non_null(strstr(e.msg, "older"));
@@ -134,6 +143,7 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     assert_int_equal(rep.applied, 1);
     assert_int_equal(rep.latest, 999);
     assert_int_equal(store_schema_check(st, dir, &e), 0);
+    assert_int_equal(pgtest_long(st, "SELECT x FROM pgtest_extra WHERE y = $1", "a;b"), 2);
     /* Now the repository's files lack 999: the database is newer, fix = upgrade. */
     snprintf(base, sizeof base, "%s/migrations", pgtest_root());
     assert_int_equal(store_schema_check(st, base, &e), ERR_SCHEMA);
@@ -141,6 +151,7 @@ static void test_store_schema_check_names_older_and_newer(void **state)
     assert_int_equal(store_migrate(st, base, &rep, &e), ERR_SCHEMA);
     /* Put the database back as the other tests expect it. */
     assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK, "DROP TABLE pgtest_extra", 0, NULL, &e), 0);
+    assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK, "DROP FUNCTION pgtest_f()", 0, NULL, &e), 0);
     assert_int_equal(store_exec(st, NULL, PGRES_COMMAND_OK,
                                 "DELETE FROM schema_migrations WHERE version = 999", 0, NULL, &e),
                      0);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -520,6 +522,67 @@ static void test_criteria_refuses_hostile_files(void **state)
     buf_dispose(&errors);
 }
 
+/* Runs a shell command, returns its exit status and its stdout+stderr in out. */
+static int run_cmd(const char *cmd, buf_t *out)
+{
+    FILE *f = popen(cmd, "r");
+    char chunk[4096];
+    size_t n;
+    if (!f)
+        return -1;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_append(out, chunk, n) != 0)
+            break;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* procaudit criteria check prints the set as understood (weights as shares of the
+ * overall score, Chinese labels with --lang zh) and exits 1 on a broken file with its
+ * errors at their lines. Skipped when the binary is not built (make unit). */
+static void test_criteria_check_command(void **state)
+{
+    (void)state;
+    const char *root = getenv("PROCAUDIT_ROOT");
+    char bin[4096], cmd[9000];
+    snprintf(bin, sizeof bin, "%s/build/procaudit", root && *root ? root : ".");
+    if (access(bin, X_OK) != 0)
+        skip();
+    buf_t out;
+    buf_init(&out, 1 << 20);
+    snprintf(cmd, sizeof cmd,
+             "'%s' criteria check --lang zh '%s/templates/criteria/public-services.xml' 2>&1", bin,
+             root && *root ? root : ".");
+    assert_int_equal(run_cmd(cmd, &out), 0);
+    /* public-services: evaluation 0.35 of 0.20 + 0.30 + 0.15 + 0.35 = 1.00 -> 35.0%;
+     * 6 evaluation criteria. */
+    assert_non_null(strstr(
+        buf_cstr(&out),
+        "dimension evaluation (评审与评估): weight 0.35 (35.0% of the overall score), 6 criteria enabled\n"));
+    assert_non_null(strstr(buf_cstr(&out),
+                           "  - PS-EVAL-QUALITY  indicator=price_only_award  weight=3  severity=high\n"
+                           "      title: 质量权重低于授标总权重的一半\n"));
+    assert_non_null(strstr(buf_cstr(&out), "      main procurement categories: services\n"));
+    assert_non_null(strstr(buf_cstr(&out), "ok: "));
+
+    /* A broken file: exit 1, errors as file:line: message. */
+    char tmp[] = "/tmp/procaudit-crit-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    const char *bad = "<?xml version=\"1.0\"?>\n<criteria_set id=\"t\" version=\"1\" language=\"en\">\n"
+                      "<title lang=\"en\">T</title>\n<oops/>\n</criteria_set>\n";
+    assert_int_equal(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+    close(fd);
+    buf_reset(&out);
+    snprintf(cmd, sizeof cmd, "'%s' criteria check '%s' 2>&1", bin, tmp);
+    assert_int_equal(run_cmd(cmd, &out), 1);
+    char expect[256];
+    snprintf(expect, sizeof expect, "%s:4: Element 'oops': This element is not expected.", tmp);
+    assert_non_null(strstr(buf_cstr(&out), expect));
+    unlink(tmp);
+    buf_dispose(&out);
+}
+
 /* docs/criteria.md section 4 lists every indicator of the registry and every parameter
  * it reads, so the documented contract cannot drift from the code. */
 static void test_criteria_docs_list_every_parameter(void **state)
@@ -583,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_criteria_validity_window_uses_tender_date),
         cmocka_unit_test(test_criteria_resolve_finds_default_set),
         cmocka_unit_test(test_criteria_refuses_hostile_files),
+        cmocka_unit_test(test_criteria_check_command),
         cmocka_unit_test(test_criteria_docs_list_every_parameter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@ static void test_award_criteria_published(void **state)
     model_procurement *p = fx_new("acp");
 
     (void)state;
+    fx_status("award_criteria_published", p, NOKV, RESULT_INSUFFICIENT_DATA);  /* no tender at all */
+    p->title = fx_dup("Home care");
     fx_status("award_criteria_published", p, NOKV, RESULT_FLAG);         /* nothing stated */
     p->award_criteria = fx_dup("priceOnly");
     fx_status("award_criteria_published", p, NOKV, RESULT_PASS);         /* price only: no weights needed */

@@ -283,6 +283,37 @@ static void test_builder_rejects_misuse(void **state)
     json_builder_free(b); /* frees the partial tree */
 }
 
+static void test_nested_objects_grow_and_shrink(void **state)
+{
+    (void)state;
+    /* The inner object's keys are packed into its block by the builder: adding 20 keys
+     * (the block moves), taking and removing keys, and a duplicate in a nested object
+     * must all keep the keys intact. */
+    json_value *v = parse_ok("{\"outer\":{\"a\":1,\"bb\":2,\"a\":3,\"ccc\":{\"d\":4}}}");
+    json_value *inner = (json_value *)json_get(v, "outer");
+    char key[16];
+    char *s = write_str(v, 0);
+    assert_string_equal(s, "{\"outer\":{\"bb\":2,\"a\":3,\"ccc\":{\"d\":4}}}");
+    free(s);
+    for (int i = 0; i < 20; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        assert_int_equal(json_object_set(inner, key, json_new_number(i)), 0);
+    }
+    assert_int_equal(json_len(inner), 23);
+    json_value *t = json_object_take(inner, "bb");
+    assert_non_null(t);
+    json_free(t);
+    json_object_remove(inner, "k0");
+    json_object_remove(inner, "ccc");
+    assert_int_equal(json_len(inner), 20);
+    assert_string_equal(inner->u.object.keys[0], "a");
+    assert_string_equal(inner->u.object.keys[1], "k1");
+    json_value *c = json_clone(v);
+    assert_true(json_equal(c, v));
+    json_free(c);
+    json_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_huge_numbers),
         cmocka_unit_test(test_utf8_prefix),
         cmocka_unit_test(test_builder_rejects_misuse),
+        cmocka_unit_test(test_nested_objects_grow_and_shrink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
