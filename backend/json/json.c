@@ -702,10 +702,16 @@ static int object_dedupe(json_value *obj)
 
     if (n < 2)
         return 0;
-    if (n == 2) {
-        if (strcmp(keys[0], keys[1]) != 0)
+    if (n <= 8) {
+        /* small objects (most of OCDS): pairwise, the first byte usually differs */
+        for (size_t i = 0; i + 1 < n && !any; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (keys[i][0] == keys[j][0] && strcmp(keys[i], keys[j]) == 0) {
+                    any = 1;
+                    break;
+                }
+        if (!any)
             return 0;
-        any = 1;
     } else {
         while (tcap < 2 * n)
             tcap *= 2;
@@ -977,14 +983,7 @@ size_t json_utf8_valid_prefix(const char *str, size_t len, int *truncated)
     if (truncated)
         *truncated = 0;
     while (i < len) {
-        /* ASCII fast path: 32, then 8 bytes at a time. */
-        while (i + 32 <= len) {
-            uint64_t w[4];
-            memcpy(w, s + i, 32);
-            if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull)
-                break;
-            i += 32;
-        }
+        /* ASCII fast path: 8 bytes at a time. */
         while (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);

@@ -96,6 +96,7 @@ struct ocds_reader {
     int fatal_rc;
     err_t fatal;
     size_t n_items;
+    unsigned events;          /* capture events, for the periodic size check */
     ocds_read_stats stats;
 };
 
@@ -402,9 +403,16 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
         return finish_record(r, obj, f);
     }
     if (streamed || json_get(obj, "releases") || json_get(obj, "records")) {
-        set_shape(r, f->streamed_records || json_get(obj, "records") ? "record_package"
-                                                                    : "release_package",
-                  f->is_array_elem);
+        const json_value *rel = json_get(obj, "releases"), *rec = json_get(obj, "records");
+        const char *bad = rel && rel->type != JSON_NULL ? "releases" : rec && rec->type != JSON_NULL ? "records" : NULL;
+        set_shape(r, f->streamed_records || rec ? "record_package" : "release_package", f->is_array_elem);
+        if (bad) {
+            /* "releases": {...} or "records": "x": nothing can be read from it */
+            const char *tn = type_name(json_get(obj, bad));
+            json_free(obj);
+            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s %s",
+                          tn[0] == 'a' || tn[0] == 'o' ? "an" : "a", tn);
+        }
         json_free(obj);
         return 0;
     }
@@ -607,15 +615,54 @@ static void start_capture(ocds_reader *r, cap_kind c, uint64_t off)
     r->cap_line = line_at(r, off);
 }
 
+/* An event inside a captured value (the common case): feed the builder; check the size
+ * on container starts, large scalars and every 1024th event. */
+static int dispatch_capture(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
+{
+    json_builder *b = r->cap == CAP_ITEM ? r->item_b : r->frames[r->n_frames - 1].b;
+    int rc;
+
+    if ((rc = feed_builder(r, b, ev, s, n, bv)) != 0)
+        return set_fatal(r, rc == ERR_NOMEM ? ERR_NOMEM : ERR_GENERIC,
+                         "%s: cannot build the JSON tree at byte %llu (%s)", r->name,
+                         (unsigned long long)tok_end(r), err_name(rc));
+    if (is_start(ev))
+        r->depth++;
+    else if (is_end(ev))
+        r->depth--;
+    if (is_start(ev) || n > 65536 || (++r->events & 1023) == 0) {
+        /* A release built member by member (a top-level object that streamed nothing)
+         * counts from its own first byte. */
+        uint64_t from = r->cap_off, end = tok_end(r);
+        if (r->cap == CAP_MEMBER) {
+            const frame *fo = &r->frames[r->n_frames - 1];
+            if (!fo->streamed_releases && !fo->streamed_records)
+                from = fo->offset;
+        }
+        if (end - from > JSON_MAX_VALUE_BYTES) {
+            char msg[120];
+            snprintf(msg, sizeof(msg), "a value larger than %u bytes", JSON_MAX_VALUE_BYTES);
+            start_discard(r, "size", msg, r->cap_off);
+            return 0;
+        }
+    }
+    if (r->depth == r->cap_base && ev != EV_KEY)
+        return capture_done(r);
+    return 0;
+}
+
 static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
 {
-    uint64_t end = tok_end(r);
-    uint64_t start = is_start(ev) && end > 0 ? end - 1 : end;
+    uint64_t end, start;
     frame *f;
     int rc;
 
     if (r->fatal_rc)
         return r->fatal_rc;
+    if (r->cap != CAP_NONE && !r->discarding && r->depth < JSON_MAX_DEPTH)
+        return dispatch_capture(r, ev, s, n, bv);
+    end = tok_end(r);
+    start = is_start(ev) && end > 0 ? end - 1 : end;
     if (is_start(ev)) {
         if (r->depth + 1 >= HARD_DEPTH)
             return set_fatal(r, ERR_LIMIT, "%s: JSON nested deeper than %u levels at byte %llu: "
@@ -642,34 +689,8 @@ static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
         return 0;
     }
 
-    if (r->cap != CAP_NONE) {
-        json_builder *b = r->cap == CAP_ITEM ? r->item_b : r->frames[r->n_frames - 1].b;
-        if ((rc = feed_builder(r, b, ev, s, n, bv)) != 0)
-            return set_fatal(r, rc == ERR_NOMEM ? ERR_NOMEM : ERR_GENERIC,
-                             "%s: cannot build the JSON tree at byte %llu (%s)", r->name,
-                             (unsigned long long)end, err_name(rc));
-        if (is_start(ev))
-            r->depth++;
-        else if (is_end(ev))
-            r->depth--;
-        /* A release built member by member (a top-level object that streamed nothing)
-         * counts from its own first byte. */
-        uint64_t from = r->cap_off;
-        if (r->cap == CAP_MEMBER) {
-            const frame *fo = &r->frames[r->n_frames - 1];
-            if (!fo->streamed_releases && !fo->streamed_records)
-                from = fo->offset;
-        }
-        if (end - from > JSON_MAX_VALUE_BYTES) {
-            char msg[120];
-            snprintf(msg, sizeof(msg), "a value larger than %u bytes", JSON_MAX_VALUE_BYTES);
-            start_discard(r, "size", msg, r->cap_off);
-            return 0;
-        }
-        if (r->depth == r->cap_base && ev != EV_KEY)
-            return capture_done(r);
-        return 0;
-    }
+    if (r->cap != CAP_NONE)
+        return dispatch_capture(r, ev, s, n, bv);
 
     if (r->n_frames == 0) {
         /* A new top-level value. */

@@ -290,7 +290,7 @@ static void test_nested_objects_grow_and_shrink(void **state)
      * (the block moves), taking and removing keys, and a duplicate in a nested object
      * must all keep the keys intact. */
     json_value *v = parse_ok("{\"outer\":{\"a\":1,\"bb\":2,\"a\":3,\"ccc\":{\"d\":4}}}");
-    json_value *inner = (json_value *)json_get(v, "outer");
+    json_value *inner = v->u.object.values[0]; /* "outer", writable */
     char key[16];
     char *s = write_str(v, 0);
     assert_string_equal(s, "{\"outer\":{\"bb\":2,\"a\":3,\"ccc\":{\"d\":4}}}");

@@ -406,6 +406,22 @@ static void test_nul_bytes_and_huge_numbers(void **state)
     got_free(g);
 }
 
+static void test_package_with_non_array_releases(void **state)
+{
+    ocds_read_stats st;
+    (void)state;
+    got *g = READ("{\"uri\":\"u\",\"releases\":{\"ocid\":\"x\"}}", 0, &st, NULL);
+    assert_int_equal(g->n, 1);
+    assert_int_equal(g->items[0].kind, OCDS_ITEM_REJECTED);
+    assert_contains(g->items[0].error, "releases: expected an array, found an object");
+    assert_string_equal(st.shape, "release_package");
+    got_free(g);
+    /* "releases": null is an empty package: nothing, and no error */
+    g = READ("{\"uri\":\"u\",\"releases\":null}", 0, &st, NULL);
+    assert_int_equal(g->n, 0);
+    got_free(g);
+}
+
 static void test_top_level_scalars_rejected(void **state)
 {
     ocds_read_stats st;
@@ -698,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_broken_document_is_file_error),
         cmocka_unit_test(test_depth_limit_rejects_one_release),
         cmocka_unit_test(test_nul_bytes_and_huge_numbers),
+        cmocka_unit_test(test_package_with_non_array_releases),
         cmocka_unit_test(test_top_level_scalars_rejected),
         cmocka_unit_test(test_callback_can_stop),
         cmocka_unit_test(test_one_byte_chunks_equal_whole_read),
