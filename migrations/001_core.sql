@@ -36,10 +36,12 @@ CREATE TABLE releases (
     ocid        text NOT NULL,
     release_id  text NOT NULL,                 -- release.id as text ('#' + hash when absent)
     version     integer NOT NULL DEFAULT 1,    -- 1, then 2, 3... per (ocid, release_id)
-    sha256      text NOT NULL,                 -- hex SHA-256 of the canonical JSON
+    sha256      bytea NOT NULL,                -- SHA-256 of the canonical JSON (32 bytes)
     date        timestamptz,                   -- release.date when it parses
     data        jsonb COMPRESSION lz4 NOT NULL,
-    file_id     bigint NOT NULL REFERENCES ingested_files (id),
+    -- No foreign key on file_id here and in quality_notes: the ingest writes the file row
+    -- in the same transaction, and a per-row key check would cost a lookup per release.
+    file_id     bigint NOT NULL,               -- ingested_files.id
     byte_offset bigint,                        -- of the release's first byte in the file
     line        bigint,                        -- 1-based line of that byte
     PRIMARY KEY (ocid, release_id, sha256)
@@ -242,7 +244,7 @@ CREATE TABLE transactions (
 CREATE TABLE quality_notes (
     id          bigserial PRIMARY KEY,
     ocid        text,
-    file_id     bigint REFERENCES ingested_files (id),
+    file_id     bigint,                        -- ingested_files.id (no foreign key: see releases)
     origin      text NOT NULL CHECK (origin IN ('read', 'compile', 'ingest')),
     code        text NOT NULL,
     field       text,
@@ -250,7 +252,6 @@ CREATE TABLE quality_notes (
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX quality_notes_ocid ON quality_notes (ocid);
-CREATE INDEX quality_notes_file ON quality_notes (file_id);
 
 -- Records that could not be ingested; the rest of their file was.
 CREATE TABLE rejected_records (

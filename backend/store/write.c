@@ -81,7 +81,7 @@ static const char *const table_kinds[T_COUNT] = {
  * become timestamptz with to_timestamp; amounts travel as float8 and become numeric. */
 static const char SQL_RELEASES[] =
     "INSERT INTO releases (ocid, release_id, sha256, data, version, date, file_id, byte_offset, line)\n"
-    "SELECT o, r, h, j, v, to_timestamp(d), $9, b, l\n"
+    "SELECT o, r, decode(h, 'hex'), j, v, to_timestamp(d), $9, b, l\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::jsonb[],\n"
     "            $7::int8[], $8::int8[]) AS t(o, r, h, v, d, j, b, l)";
 
@@ -1213,7 +1213,8 @@ int store_releases_known(store *st, const char *const *ocids, size_t n, store_kn
         return err_set(e, rc, "out of memory");
     }
     rc = store_exec_bin(st, &res, PGRES_TUPLES_OK,
-                        "SELECT 'r' AS kind, ocid, release_id, sha256, version FROM releases\n"
+                        "SELECT 'r' AS kind, ocid, release_id, encode(sha256, 'hex'), version\n"
+                        "FROM releases\n"
                         "  WHERE ocid = ANY($1::text[])\n"
                         "UNION ALL\n"
                         "SELECT 'c', ocid, NULL, NULL, NULL FROM compiled_releases\n"
