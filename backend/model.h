@@ -109,7 +109,7 @@ typedef struct {
     char *description;
     int has_weight;
     double weight;                /* as given */
-    char *weight_kind;            /* "percentage", "points", "order" (BT-5421) or NULL */
+    char *weight_kind;            /* "percentage", "points", "decimal", "order" (BT-5421..5423) or NULL */
     int has_share;
     double share;                 /* weight normalised to 0..1 of the total, when meaningful */
     char *related_lot;            /* the lot id for tender.lots[].awardCriteria, else NULL */

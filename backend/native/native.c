@@ -1531,6 +1531,14 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     return rc;
 }
 
+/* libxml2 2.9 must be initialised once before threads use it concurrently. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+}
+
 int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_cb cb,
                        void *ctx, ocds_read_stats *stats, err_t *e)
 {
@@ -1543,6 +1551,7 @@ int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_
     err_t why;
     int rc = 0;
 
+    pthread_once(&xml_once, xml_init_once);
     memset(&vs, 0, sizeof vs);
     err_clear(&why);
     if (stats)

@@ -3,6 +3,7 @@
 #include "ocds/codemap.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,12 +292,31 @@ void codemap_free(codemap *cm)
 
 /* ---- loading a map file ---- */
 
-/* The first libxml2 error of a parse, captured instead of printed. */
+/* The first libxml2 error of a parse, captured instead of printed, and whether a
+ * DOCTYPE was met (the parse is then stopped before any declaration is read). */
 typedef struct {
     int have;
     int line;
     char msg[256];
+    int doctype;
+    int doctype_line;
 } xml_first_error;
+
+static void refuse_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+                          const xmlChar *sys_id)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    xml_first_error *fe = ctxt->_private;
+
+    (void)name;
+    (void)ext_id;
+    (void)sys_id;
+    if (fe && !fe->doctype) {
+        fe->doctype = 1;
+        fe->doctype_line = ctxt->input ? ctxt->input->line : 1;
+    }
+    xmlStopParser(ctxt);
+}
 
 static void capture_error(void *data, xmlErrorPtr err)
 {
@@ -312,18 +332,6 @@ static void capture_error(void *data, xmlErrorPtr err)
     n = strlen(fe->msg);
     while (n > 0 && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
         fe->msg[--n] = '\0';
-}
-
-/* 1 when the bytes contain a document type declaration (refused: no DTD, no entities). */
-static int has_doctype(const char *xml, size_t len)
-{
-    static const char pat[] = "<!DOCTYPE";
-    size_t i, m = sizeof pat - 1;
-
-    for (i = 0; i + m <= len; i++)
-        if (xml[i] == '<' && memcmp(xml + i, pat, m) == 0)
-            return 1;
-    return 0;
 }
 
 /* The text of attribute `name` (libxml2-allocated; xmlFree it), or NULL. */
@@ -463,6 +471,14 @@ cleanup:
     return rc;
 }
 
+/* libxml2 2.9 must be initialised once before threads use it concurrently. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+}
+
 int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *name,
                         err_t *e)
 {
@@ -474,14 +490,11 @@ int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *
     size_t cap = 0, i;
     int rc = 0;
 
+    pthread_once(&xml_once, xml_init_once);
     *out = NULL;
     memset(&fe, 0, sizeof fe);
     if (len > CODEMAP_MAX_FILE) {
         rc = err_set(e, ERR_LIMIT, "%s:1: larger than %u bytes", name, CODEMAP_MAX_FILE);
-        goto cleanup;
-    }
-    if (has_doctype(xml, len)) {
-        rc = err_set(e, ERR_BAD_INPUT, "%s:1: a DOCTYPE is not allowed in a code map", name);
         goto cleanup;
     }
     ctxt = xmlNewParserCtxt();
@@ -492,9 +505,16 @@ int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *
     ctxt->_private = &fe;
     ctxt->sax->initialized = XML_SAX2_MAGIC;
     ctxt->sax->serror = capture_error;
-    /* Network off; no XML_PARSE_NOENT, no XML_PARSE_DTDLOAD: entities are never expanded
-     * (and a DOCTYPE was refused above). UTF-8 is imposed. */
+    ctxt->sax->internalSubset = refuse_subset;
+    ctxt->sax->externalSubset = refuse_subset;
+    /* Network off; no entity substitution and no DTD loading: entities are never expanded
+     * (a DOCTYPE stops the parse before its declarations). UTF-8 is imposed. */
     doc = xmlCtxtReadMemory(ctxt, xml, (int)len, name, "UTF-8", XML_PARSE_NONET);
+    if (fe.doctype) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s:%d: a DOCTYPE is not allowed in a code map", name,
+                     fe.doctype_line);
+        goto cleanup;
+    }
     if (!doc || fe.have) {
         rc = err_set(e, ERR_BAD_INPUT, "%s:%d: %s", name, fe.have ? fe.line : 1,
                      fe.have ? fe.msg : "not well-formed XML");

@@ -213,8 +213,18 @@ static void test_codemap_load_errors_name_file_and_line(void **state)
     load_str("<?xml version='1.0'?>\n<!DOCTYPE c [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>\n"
              "<codemap><list name='bidStatus'><map from='&x;' to='valid'/></list></codemap>",
              ERR_BAD_INPUT, &e);
-    assert_non_null(strstr(e.msg, "DOCTYPE is not allowed"));
+    assert_non_null(strstr(e.msg, "t.xml:2: a DOCTYPE is not allowed"));
     assert_null(strstr(e.msg, "root:"));
+    load_str("<!DOCTYPE c [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>"
+             "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;'>]>\n<codemap><list name='bidStatus'>"
+             "<map from='&c;' to='valid'/></list></codemap>",
+             ERR_BAD_INPUT, &e);
+    assert_non_null(strstr(e.msg, "t.xml:1: a DOCTYPE is not allowed"));
+    /* The word in a comment is no declaration. */
+    cm = load_str("<codemap><!-- no <!DOCTYPE here --><list name='bidStatus'/></codemap>", 0, &e);
+    assert_int_equal(codemap_size(cm), 0);
+    codemap_free(cm);
+    cm = NULL;
     /* Invalid UTF-8 in an attribute. */
     load_str("<codemap><list name='bidStatus'><map from='\xc3\x28' to='valid'/></list></codemap>",
              ERR_BAD_INPUT, &e);
