@@ -302,12 +302,49 @@ static void test_score_all_round_trip_and_append_only(void **state)
     evaluation_free(b);
 }
 
+static int count_release(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
+{
+    (void)e;
+    size_t *n = ctx;
+    assert_non_null(ocid);
+    assert_true(len > 2 && json[0] == '{');
+    (*n)++;
+    return 0;
+}
+
+/* The scope reader pages by ocid: with batches of 7 it visits every compiled release of
+ * a buyer (AM-TIN-02507171, the buyer with the most procurements in the shared data)
+ * exactly once, every compiled release when unscoped, and none for an unknown ocid. */
+static void test_score_all_scope_pages(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        skip();
+    err_t e;
+    size_t n = 0, visited = 0;
+    store_eval_scope buyer = {NULL, "AM-TIN-02507171"};
+    assert_int_equal(store_eval_each_compiled(f->st, &buyer, 7, count_release, &n, &visited, &e), 0);
+    long expect = count_of(f, "SELECT count(*) FROM procurements p JOIN compiled_releases c USING (ocid)"
+                              " WHERE p.buyer_id = 'AM-TIN-02507171'");
+    assert_true(expect > 7);
+    assert_int_equal(n, (size_t)expect);
+    assert_int_equal(visited, (size_t)expect);
+    n = 0;
+    assert_int_equal(store_eval_each_compiled(f->st, NULL, 7, count_release, &n, NULL, &e), 0);
+    assert_int_equal(n, (size_t)count_of(f, "SELECT count(*) FROM compiled_releases"));
+    store_eval_scope none = {"no-such-ocid", NULL};
+    n = 0;
+    assert_int_equal(store_eval_each_compiled(f->st, &none, 7, count_release, &n, NULL, &e), 0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_score_all_completes),
         cmocka_unit_test(test_score_all_hand_computed_results),
         cmocka_unit_test(test_score_all_round_trip_and_append_only),
+        cmocka_unit_test(test_score_all_scope_pages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
