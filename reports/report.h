@@ -52,7 +52,8 @@ typedef struct {
  * (fonts-liberation2) with DejaVu Sans (fonts-dejavu-core) as fallback when Liberation is
  * installed, else DejaVu Sans and DejaVu Sans Bold; WenQuanYi Micro Hei face 0
  * (fonts-wqy-microhei) for CJK. PROCAUDIT_FONT_DIR, when set, replaces the directories
- * (all four files looked up in it by their Debian names). Pointers are static. */
+ * (all four files looked up in it by their Debian names). Pointers are static; the
+ * choice is made once per process (thread-safe). */
 void report_fonts_default(report_fonts *f);
 
 /* Start-up check of the fonts: each file exists, starts like a TrueType font or a

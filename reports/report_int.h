@@ -29,13 +29,17 @@ typedef enum {
 
 #define RTPL_MAX_SECTIONS 40
 
+/* Loads templates from memory (layout.xml and labels.en.xml bytes), language "en": the
+ * fuzz target's entry. Same checks and returns as report_templates_load. */
+int rtpl_load_memory(report_templates **out, const char *layout, size_t layout_len,
+                     const char *labels, size_t labels_len, err_t *e) PA_MUSTCHECK;
 /* Section ids of one kind, in template order. */
 size_t rtpl_sections(const report_templates *t, rkind k, const char *const **out);
 const char *rtpl_org(const report_templates *t);
 const char *rtpl_lang(const report_templates *t);
 /* Formats label `key`, replacing each {name} by the value of the same index in
- * names/vals (n pairs). Unknown placeholders are kept as written. Appends to b; returns
- * buf_* codes. */
+ * names/vals (n pairs). Unknown placeholders are kept as written; a value ending in '.'
+ * swallows a '.' that follows its placeholder. Appends to b; returns buf_* codes. */
 int rtpl_fmt(buf_t *b, const report_templates *t, const char *key, size_t n,
              const char *const *names, const char *const *vals) PA_MUSTCHECK;
 

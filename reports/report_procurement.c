@@ -209,6 +209,21 @@ static void section_cover(rbuild *b)
     rl_kv(rd, rb_label(b, "field.tender_period"),
           rb_printf(b, "%s \xE2\x80\x93 %s", date_s(b, p->tender_start), date_s(b, p->tender_end)),
           LW);
+    /* the first award decision and the first signature: the rest is in the timeline */
+    {
+        model_date aw = {0}, sg = {0};
+        for (size_t i = 0; i < p->n_awards; i++)
+            if (p->awards[i].date.present && (!aw.present || p->awards[i].date.t < aw.t))
+                aw = p->awards[i].date;
+        for (size_t i = 0; i < p->n_contracts; i++)
+            if (p->contracts[i].date_signed.present &&
+                (!sg.present || p->contracts[i].date_signed.t < sg.t))
+                sg = p->contracts[i].date_signed;
+        if (aw.present)
+            rl_kv(rd, rb_label(b, "field.award_date"), date_s(b, aw), LW);
+        if (sg.present)
+            rl_kv(rd, rb_label(b, "field.contract_signed"), date_s(b, sg), LW);
+    }
     rl_space(rd, 6);
     rl_heading(rd, 2, rb_label(b, "cover.assessment"), 0);
     {

@@ -63,19 +63,27 @@ void report_templates_free(report_templates *t)
     free(t);
 }
 
-/* Parses one file with network access, entity substitution and DTD loading off, and
- * refuses a document that declares a DTD (so no entity can be defined at all). */
-static int tpl_parse(xmlDocPtr *out, const char *path, err_t *e)
+/* Parses one file (data == NULL) or len bytes in memory named `path`, with network
+ * access, entity substitution and DTD loading off, and refuses a document that declares
+ * a DTD (so no entity can be defined at all). */
+static int tpl_parse(xmlDocPtr *out, const char *path, const char *data, size_t len, err_t *e)
 {
     struct stat st;
     xmlDocPtr doc;
+    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
 
     *out = NULL;
-    if (stat(path, &st) != 0)
-        return err_set(e, ERR_IO, "%s: cannot read the template", path);
-    if (st.st_size > (off_t)TPL_MAX_FILE)
-        return err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
-    doc = xmlReadFile(path, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!data) {
+        if (stat(path, &st) != 0)
+            return err_set(e, ERR_IO, "%s: cannot read the template", path);
+        if (st.st_size > (off_t)TPL_MAX_FILE)
+            return err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
+        doc = xmlReadFile(path, "UTF-8", opts);
+    } else {
+        if (len > TPL_MAX_FILE)
+            return err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
+        doc = xmlReadMemory(data, (int)len, path, "UTF-8", opts);
+    }
     if (!doc) {
         const xmlError *xe = xmlGetLastError();
         return err_set(e, ERR_BAD_INPUT, "%s:%d: %s", path, xe ? xe->line : 0,
@@ -123,13 +131,14 @@ static char *content(xmlNodePtr n, int *too_long)
     return r;
 }
 
-static int load_layout(report_templates *t, const char *path, err_t *e)
+static int load_layout(report_templates *t, const char *path, const char *data, size_t len,
+                       err_t *e)
 {
     xmlDocPtr doc = NULL;
     xmlNodePtr root, n, s;
     int rc = 0, too_long;
 
-    rc = tpl_parse(&doc, path, e);
+    rc = tpl_parse(&doc, path, data, len, e);
     if (rc)
         return rc;
     root = xmlDocGetRootElement(doc);
@@ -204,16 +213,14 @@ static tpl_label *find_label(tpl_label *l, size_t n, const char *key)
     return NULL;
 }
 
-static int load_labels(report_templates *t, const char *path, int required, err_t *e)
+static int load_labels(report_templates *t, const char *path, const char *data, size_t len,
+                       err_t *e)
 {
     xmlDocPtr doc = NULL;
     xmlNodePtr root, n;
     int rc, too_long;
-    struct stat st;
 
-    if (!required && stat(path, &st) != 0)
-        return 0;
-    rc = tpl_parse(&doc, path, e);
+    rc = tpl_parse(&doc, path, data, len, e);
     if (rc)
         return rc;
     root = xmlDocGetRootElement(doc);
@@ -284,6 +291,8 @@ static int path_join(char *out, size_t n, const char *dir, const char *name, err
     return 0;
 }
 
+static int finish_load(report_templates *t, const char *where, err_t *e);
+
 int report_templates_load(report_templates **out, const char *dir, const char *lang, err_t *e)
 {
     report_templates *t = NULL;
@@ -305,29 +314,60 @@ int report_templates_load(report_templates **out, const char *dir, const char *l
         return err_set(e, ERR_NOMEM, "out of memory");
     memcpy(t->lang, lang, ll + 1);
     if ((rc = path_join(path, sizeof path, dir, "layout.xml", e)) ||
-        (rc = load_layout(t, path, e)))
+        (rc = load_layout(t, path, NULL, 0, e)))
         goto cleanup;
     if ((rc = path_join(path, sizeof path, dir, "labels.en.xml", e)) ||
-        (rc = load_labels(t, path, 1, e)))
+        (rc = load_labels(t, path, NULL, 0, e)))
         goto cleanup;
     if (strcmp(lang, "en") != 0) {
         snprintf(name, sizeof name, "labels.%s.xml", lang);
         if ((rc = path_join(path, sizeof path, dir, name, e)) ||
-            (rc = load_labels(t, path, 1, e)))
+            (rc = load_labels(t, path, NULL, 0, e)))
             goto cleanup;
     }
-    for (size_t k = 0; k < RKIND_COUNT; k++)
-        if (t->n_sections[k] == 0) {
-            rc = err_set(e, ERR_BAD_INPUT, "%s/layout.xml: no sections for %s reports", dir,
-                         kind_names[k]);
-            goto cleanup;
-        }
-    qsort(t->labels, t->n_labels, sizeof *t->labels, label_cmp);
+    rc = finish_load(t, dir, e);
+    if (rc)
+        goto cleanup;
     *out = t;
     t = NULL;
 cleanup:
     report_templates_free(t);
     return rc;
+}
+
+/* Checks that both kinds have sections and sorts the labels. */
+static int finish_load(report_templates *t, const char *where, err_t *e)
+{
+    for (size_t k = 0; k < RKIND_COUNT; k++)
+        if (t->n_sections[k] == 0) {
+            return err_set(e, ERR_BAD_INPUT, "%s/layout.xml: no sections for %s reports", where,
+                           kind_names[k]);
+        }
+    qsort(t->labels, t->n_labels, sizeof *t->labels, label_cmp);
+    return 0;
+}
+
+int rtpl_load_memory(report_templates **out, const char *layout, size_t layout_len,
+                     const char *labels, size_t labels_len, err_t *e)
+{
+    report_templates *t = calloc(1, sizeof *t);
+    int rc;
+
+    *out = NULL;
+    if (!t)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    memcpy(t->lang, "en", 3);
+    rc = load_layout(t, "layout.xml", layout, layout_len, e);
+    if (!rc)
+        rc = load_labels(t, "labels.en.xml", labels, labels_len, e);
+    if (!rc)
+        rc = finish_load(t, "(memory)", e);
+    if (rc) {
+        report_templates_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
 }
 
 const char *report_templates_label(const report_templates *t, const char *key)
@@ -376,10 +416,16 @@ int rtpl_fmt(buf_t *b, const report_templates *t, const char *key, size_t n,
             if (strlen(names[i]) == (size_t)(close - open - 1) &&
                 memcmp(names[i], open + 1, (size_t)(close - open - 1)) == 0)
                 break;
-        if (i < n)
-            rc = buf_puts(b, vals[i] ? vals[i] : "");
-        else
+        if (i < n) {
+            const char *v = vals[i] ? vals[i] : "";
+            size_t vl = strlen(v);
+            rc = buf_puts(b, v);
+            /* "Source: {source}." with a source that ends its own sentence: one period */
+            if (vl && v[vl - 1] == '.' && close[1] == '.')
+                close++;
+        } else {
             rc = buf_append(b, open, (size_t)(close - open + 1));
+        }
         if (rc)
             return rc;
         s = close + 1;

@@ -30,30 +30,42 @@ static int font_path(char *out, size_t n, const char *dir, const char *name)
     return r > 0 && (size_t)r < n;
 }
 
-void report_fonts_default(report_fonts *f)
+static report_fonts default_fonts;
+static char df_reg[512], df_bold[512], df_fb[512], df_cjk[512];
+
+/* Runs once per process (the environment and the installed fonts are read once), so
+ * that threads of the daemon can call report_fonts_default concurrently. */
+static void fonts_default_once(void)
 {
-    static char reg[512], bold[512], fb[512], cjk[512];
     const char *dir = getenv("PROCAUDIT_FONT_DIR");
     const char *dv = dir && *dir ? dir : DEJAVU_DIR, *lb = dir && *dir ? dir : LIBERATION_DIR,
                *wq = dir && *dir ? dir : WQY_DIR;
+    report_fonts *f = &default_fonts;
 
-    memset(f, 0, sizeof *f);
-    if (!font_path(cjk, sizeof cjk, wq, "wqy-microhei.ttc") ||
-        !font_path(fb, sizeof fb, dv, "DejaVuSans.ttf"))
+    if (!font_path(df_cjk, sizeof df_cjk, wq, "wqy-microhei.ttc") ||
+        !font_path(df_fb, sizeof df_fb, dv, "DejaVuSans.ttf"))
         return;
-    f->cjk = cjk;
-    if (font_path(reg, sizeof reg, lb, "LiberationSans-Regular.ttf") &&
-        font_path(bold, sizeof bold, lb, "LiberationSans-Bold.ttf") && access(reg, R_OK) == 0 &&
-        access(bold, R_OK) == 0) {
-        f->regular = reg;
-        f->bold = bold;
-        f->fallback = fb;
+    f->cjk = df_cjk;
+    if (font_path(df_reg, sizeof df_reg, lb, "LiberationSans-Regular.ttf") &&
+        font_path(df_bold, sizeof df_bold, lb, "LiberationSans-Bold.ttf") &&
+        access(df_reg, R_OK) == 0 && access(df_bold, R_OK) == 0) {
+        f->regular = df_reg;
+        f->bold = df_bold;
+        f->fallback = df_fb;
         return;
     }
-    if (!font_path(bold, sizeof bold, dv, "DejaVuSans-Bold.ttf"))
+    if (!font_path(df_bold, sizeof df_bold, dv, "DejaVuSans-Bold.ttf"))
         return;
-    f->regular = fb;
-    f->bold = bold;
+    f->regular = df_fb;
+    f->bold = df_bold;
+}
+
+void report_fonts_default(report_fonts *f)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, fonts_default_once);
+    *f = default_fonts;
 }
 
 static uint32_t be32(const unsigned char *p)

@@ -190,6 +190,10 @@ static int load_sources(store *st, const char *ocid, report_context *ctx, err_t 
         if (col_dup(res, r, "name", &s->name) || col_dup(res, r, "sha256", &s->sha256) ||
             col_dup(res, r, "format", &s->format) || col_dup(res, r, "received", &s->received_at))
             rc = err_set(e, ERR_NOMEM, "out of memory");
+        /* the base name only: the directories of the ingesting machine are nobody's
+         * business in a (public) report, and the SHA-256 identifies the file */
+        if (!rc && s->name && strrchr(s->name, '/'))
+            memmove(s->name, strrchr(s->name, '/') + 1, strlen(strrchr(s->name, '/') + 1) + 1);
     }
     PQclear(res);
     return rc;

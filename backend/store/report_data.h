@@ -24,9 +24,9 @@
  * quality_notes of the ocid that the mapping does not repeat), *ev_out its latest
  * evaluation under `set_id` (NULL: under any set), and fills ctx (initialised by the
  * caller with report_context_init; audience and generated_at are left as they are):
- * sources (files whose releases built it, with SHA-256), buyer_total and frequencies
- * (over the buyer's procurements under the same set id), population statistics (all
- * procurements under the same set id; population_scope = the set id).
+ * sources (files whose releases built it: base name, format, SHA-256), buyer_total and
+ * frequencies (over the buyer's procurements under the same set id), population
+ * statistics (all procurements under the same set id; population_scope = the set id).
  * On failure *p_out and *ev_out are NULL and ctx keeps what was filled (dispose it).
  * Errors: ERR_NOT_FOUND (no compiled release, or no evaluation: the message says to run
  * `procaudit score`), ERR_BAD_INPUT (stored JSON that does not parse or map), ERR_DB,

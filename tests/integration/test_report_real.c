@@ -271,6 +271,24 @@ static void test_report_real_cli_is_deterministic(void **state)
     assert_non_null(strstr(out, "rc=2"));
     assert_null(strstr(out, "exists"));
     free(out);
+    /* an output directory that does not exist: a file-system failure, exit 3 */
+    snprintf(cmd, sizeof cmd,
+             "'%s/build/procaudit' report --db dbname=" DBNAME " --ocid " AM_OCID
+             " --templates '%s/templates/reports' -o /nonexistent-dir/x.pdf 2>&1; echo rc=$?",
+             root, root);
+    out = tu_capture(cmd);
+    assert_non_null(strstr(out, "rc=3"));
+    assert_non_null(strstr(out, "/nonexistent-dir/x.pdf"));
+    free(out);
+    /* a bad audience or language is a usage error */
+    snprintf(cmd, sizeof cmd,
+             "'%s/build/procaudit' report --ocid " AM_OCID " --audience everyone -o /tmp/x.pdf"
+             " >/dev/null 2>&1; echo rc=$?; '%s/build/procaudit' report --db dbname=" DBNAME
+             " --ocid " AM_OCID " --lang ../../etc -o /tmp/x.pdf >/dev/null 2>&1; echo rc=$?",
+             root, root);
+    out = tu_capture(cmd);
+    assert_string_equal(out, "rc=2\nrc=2\n");
+    free(out);
     unlink("/tmp/test_report_real_0.pdf");
     unlink("/tmp/test_report_real_1.pdf");
     unlink("/tmp/test_report_real_b.pdf");

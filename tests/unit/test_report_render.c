@@ -111,6 +111,9 @@ static void test_report_procurement_shows_values_and_flags(void **state)
     /* amounts: 100,000.00 EUR estimate, 118,000.00 EUR award */
     assert_non_null(strstr(txt, "100,000.00 EUR"));
     assert_non_null(strstr(txt, "118,000.00 EUR"));
+    /* key dates on the cover: award FX_T0 + 20 days, signature FX_T0 + 30 days */
+    assert_non_null(strstr(txt, "Award decision 2024-03-21"));
+    assert_non_null(strstr(txt, "Contract signed 2024-03-31"));
     /* internal audience keeps the contacts */
     assert_non_null(strstr(txt, FX_EMAIL));
     assert_non_null(strstr(txt, FX_PHONE));
@@ -292,6 +295,13 @@ static void test_report_chinese_labels_and_other_scripts(void **state)
         assert_non_null(strstr(out, "WenQuanYiMicroHei"));
         /* Armenian is not in Liberation Sans: the DejaVu fallback is embedded for it */
         assert_non_null(strstr(out, "DejaVuSans"));
+        free(out);
+        /* metadata written through the UTF-8 encoder comes back as UTF-8 */
+        snprintf(cmd, sizeof cmd, "pdfinfo -enc UTF-8 '%s' 2>/dev/null", path);
+        out = tu_capture(cmd);
+        assert_non_null(strstr(out, "Title:           采购审计报告: " FX_OCID));
+        assert_non_null(strstr(out, "Author:          procaudit 公共采购审计"));
+        assert_non_null(strstr(out, "Subject:         为老年人"));
         free(out);
     }
     report_templates_free(zh);

@@ -53,6 +53,16 @@ static void test_report_template_fills_placeholders(void **state)
     /* a placeholder without a value stays visible */
     assert_int_equal(rtpl_fmt(&b, en, "frequency.sentence", 1, names, vals), 0);
     assert_string_equal(buf_cstr(&b), "flagged in 12 of {m} procurements of this buyer");
+    buf_reset(&b);
+    {
+        /* findings.criteria_text ends "Source: {source}.": a source ending in '.' gives
+         * one period, not two */
+        const char *nm[] = {"title", "threshold", "params", "source"};
+        const char *vl[] = {"T", "< 15 days", "minimum_days=15", "Directive 2014/24/EU art. 47."};
+        assert_int_equal(rtpl_fmt(&b, en, "findings.criteria_text", 4, nm, vl), 0);
+        assert_string_equal(buf_cstr(&b), "T. Threshold: < 15 days. Parameters: minimum_days=15. "
+                                          "Source: Directive 2014/24/EU art. 47.");
+    }
     buf_dispose(&b);
     report_templates_free(en);
 }
