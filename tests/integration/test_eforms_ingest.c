@@ -1,6 +1,8 @@
 /* test_eforms_ingest.c - eForms notices through the whole chain: ingest into a fresh
  * PostgreSQL database (format detection, the eForms reader, the OCDS merge of a CN and its
- * CAN, the normalised tables, the data-quality notes). */
+ * CAN, the normalised tables, the data-quality notes), then scoring under the
+ * public-services criteria set, checking that the award-criteria weights of the notices
+ * arrive in the evaluation dimension with the values computed by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +13,12 @@
 
 #include <cmocka.h>
 
+#include "criteria.h"
 #include "eforms/eforms.h"
 #include "ingest.h"
 #include "pgtest.h"
+#include "score.h"
+#include "store/evaluations.h"
 #include "store/store.h"
 
 #define DBNAME "procaudit_test_eforms_ingest"
@@ -26,6 +31,8 @@
 
 typedef struct {
     store *st;
+    criteria_set *set;
+    score_run_stats stats;
     size_t failed;
 } fixture;
 
@@ -47,11 +54,18 @@ static void ingest_one(fixture *f, const char *path)
     }
 }
 
+static int sink(void *ctx, const evaluation_t *ev, err_t *e)
+{
+    return store_eval_write(ctx, ev, NULL, e);
+}
+
 static int setup(void **state)
 {
     const char *data = pgtest_shared_data();
     char path[4096];
     fixture *f;
+    err_t e;
+    store_eval_source all;
     static const char *shared[] = {
         "eforms/sdk-examples/can_24_FRA_comments.xml", /* the CAN first: the merge orders by date */
         "eforms/sdk-examples/cn_24_FRA_comments.xml",
@@ -77,6 +91,20 @@ static int setup(void **state)
     }
     snprintf(path, sizeof path, "%s/tests/fixtures/eforms/can_for_ita_cn_158253-2023.xml", pgtest_root());
     ingest_one(f, path);
+    snprintf(path, sizeof path, "%s/templates/criteria/public-services.xml", pgtest_root());
+    err_clear(&e);
+    if (criteria_load_file(&f->set, path, NULL, NULL, &e) != 0 ||
+        store_eval_put_set(f->st, f->set, &e) != 0) {
+        fprintf(stderr, "%s\n", e.msg);
+        return -1;
+    }
+    memset(&all, 0, sizeof all);
+    all.st = f->st;
+    if (score_run(f->set, "en", "2026-01-01T00:00:00Z", store_eval_source_each, &all, store_eval_source_each,
+                  &all, sink, f->st, &f->stats, &e) != 0) {
+        fprintf(stderr, "score_run: %s\n", e.msg);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -87,6 +115,7 @@ static int teardown(void **state)
 
     if (!f)
         return 0;
+    criteria_set_free(f->set);
     store_close(f->st);
     free(f);
     eforms_cleanup();
@@ -164,10 +193,86 @@ static void test_ingested(void **state)
                             FIN_OCID) >= 1);
 }
 
+/* The stored result of (ocid, criterion) in the latest evaluation. */
+static void result_of(fixture *f, const char *ocid, const char *criterion, char *status, size_t n,
+                      double *measured, int *has_measured, char *dim, size_t dn)
+{
+    PGresult *res = NULL;
+    const char *v[2] = {ocid, criterion};
+    err_t e;
+
+    err_clear(&e);
+    if (store_exec(
+            f->st, &res, PGRES_TUPLES_OK,
+            "SELECT r.status, r.measured, r.dimension FROM results r JOIN evaluations ev ON ev.id = "
+            "r.evaluation_id WHERE ev.ocid = $1 AND r.criterion_id = $2 ORDER BY ev.id DESC, r.ord LIMIT 1",
+            2, v, &e) != 0)
+        fail_msg("%s", e.msg);
+    if (PQntuples(res) != 1)
+        fail_msg("no result for %s %s", ocid, criterion);
+    snprintf(status, n, "%s", PQgetvalue(res, 0, 0));
+    *has_measured = !PQgetisnull(res, 0, 1);
+    *measured = *has_measured ? strtod(PQgetvalue(res, 0, 1), NULL) : 0;
+    snprintf(dim, dn, "%s", PQgetvalue(res, 0, 2));
+    PQclear(res);
+}
+
+static void test_weights_in_evaluation_dimension(void **state)
+{
+    fixture *f = *state;
+    char st[32], dim[32];
+    double m;
+    int hm;
+
+    if (!f)
+        skip();
+    /* FIN 615708-2023 (BT-23 services): LOT-0000 price per-exa 50, quality per-exa 50 ->
+     * both weighted: PS-EVAL-CRITERIA pass, measured 2 (of 2); quality share
+     * 50 / (50 + 50) = 0.5, not below 0.5 -> PS-EVAL-QUALITY pass */
+    result_of(f, FIN_OCID, "PS-EVAL-CRITERIA", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(dim, "evaluation");
+    assert_string_equal(st, "pass");
+    assert_true(hm && m == 2.0);
+    result_of(f, FIN_OCID, "PS-EVAL-QUALITY", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(dim, "evaluation");
+    assert_string_equal(st, "pass");
+    assert_true(hm);
+    assert_float_equal(m, 0.5, 1e-9);
+
+    /* FRA (services): LOT-0001 price 40 quality 60, LOT-0002 price 60 quality 40 (per-exa).
+     * Shares per lot: 0.4/0.6 and 0.6/0.4; quality share = (0.6 + 0.4) / (0.4 + 0.6 + 0.6
+     * + 0.4) = 1.0 / 2.0 = 0.5, not below the minimum 0.5 -> PS-EVAL-QUALITY pass. */
+    result_of(f, FRA_OCID, "PS-EVAL-QUALITY", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(dim, "evaluation");
+    assert_string_equal(st, "pass");
+    assert_true(hm);
+    assert_float_equal(m, 0.5, 1e-9);
+    /* 4 criteria, all weighted */
+    result_of(f, FRA_OCID, "PS-EVAL-CRITERIA", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(st, "pass");
+    assert_true(hm && m == 4.0);
+
+    /* ITA (services, CPV 71333000): price per-exa 100 only -> quality share 0 -> flag */
+    result_of(f, ITA_OCID, "PS-EVAL-QUALITY", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(st, "flag");
+    assert_true(hm && m == 0.0);
+
+    /* NLD: 5 criteria with fixed amounts (number-fixed), none weighted -> measured 0 of 5,
+     * flag */
+    result_of(f, NLD_OCID, "PS-EVAL-CRITERIA", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(st, "flag");
+    assert_true(hm && m == 0.0);
+    /* the CAN itself is published: awards[].documents has the awardNotice (TED 191536-2024) */
+    result_of(f, NLD_OCID, "PS-EVAL-REPORT", st, sizeof st, &m, &hm, dim, sizeof dim);
+    assert_string_equal(dim, "evaluation");
+    assert_string_equal(st, "pass");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ingested),
+        cmocka_unit_test(test_weights_in_evaluation_dimension),
     };
     return cmocka_run_group_tests_name("eforms_ingest", tests, setup, teardown);
 }
