@@ -18,6 +18,7 @@
 #include "report.h"
 #include "score.h"
 #include "store/evaluations.h"
+#include "store/report_data.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -445,13 +446,13 @@ int handler_render(handler_ctx *h, store *st, const store_job *job, char *out_pa
         rc = err_set(e, ERR_NOT_FOUND, "render job without a criteria set");
         goto cleanup;
     }
-    rc = load_model(st, job->ocid, &p, e);
-    if (rc == 0)
-        rc = store_eval_load_latest(st, job->ocid, job->set_id, &ev, NULL, e);
-    if (rc != 0)
-        goto cleanup;
+    /* The model, its latest evaluation under the set, and the report context: data
+     * sources with their SHA-256, frequency in perspective, population statistics. */
     ctx.audience = h->audience == CFG_AUDIENCE_PUBLIC ? REPORT_PUBLIC : REPORT_INTERNAL;
     ctx.generated_at = report_epoch_now();
+    rc = store_report_procurement(st, job->ocid, job->set_id, &p, &ev, &ctx, e);
+    if (rc != 0)
+        goto cleanup;
     rc = report_procurement_pdf(&pdf, &len, h->templates, &h->fonts, p, ev, &ctx, e);
     if (rc == 0)
         rc = handler_report_name(name, sizeof name, job->ocid, job->set_id, h->audience, h->language, e);
