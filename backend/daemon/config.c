@@ -50,6 +50,8 @@ static const cfg_param cfg_params[] = {
      "Kinds of job this daemon runs (a subset of ingest, score, render); the inbox is always watched. Lets a fleet split scoring and rendering between machines."},
     {"job_max_attempts", CT_INT, F(job_max_attempts), "5", 1, 1, 1000,
      "A job that fails this many times is marked failed and left for an operator."},
+    {"job_retention", CT_SECONDS, F(job_retention), "7d", 1, 0, 315360000,
+     "Done jobs older than this are deleted (failed jobs are kept); 0 keeps them all."},
     {"log_level", CT_LOGLEVEL, F(log_level), "info", 1, 0, 0,
      "Lowest level logged: error, warn, info or debug."},
     {"migrations_dir", CT_STRING, F(migrations_dir), "", 0, 0, 0,
@@ -152,6 +154,8 @@ static int parse_number(const char *v, int seconds, long *out)
             mul = 60;
         else if (strcmp(end, "h") == 0)
             mul = 3600;
+        else if (strcmp(end, "d") == 0)
+            mul = 86400;
         else
             return -1;
         end += strlen(end);
@@ -221,7 +225,7 @@ int cfg_set(cfg_t *c, const char *key, const char *value, const char *where, err
     case CT_SECONDS:
         if (parse_number(value, p->type == CT_SECONDS, &n) != 0)
             return err_set(e, ERR_USAGE, "%s%s: \"%.64s\" is not %s", pre, key, value,
-                           p->type == CT_SECONDS ? "a duration (e.g. 30, 30s, 5m, 1h)" : "an integer");
+                           p->type == CT_SECONDS ? "a duration (e.g. 30, 30s, 5m, 1h, 7d)" : "an integer");
         if (n < p->min || n > p->max)
             return err_set(e, ERR_USAGE, "%s%s: %ld is outside %ld..%ld", pre, key, n, p->min, p->max);
         *int_field(c, p) = (int)n;

@@ -34,6 +34,7 @@ typedef struct {
     char *inbox_dir;          /* files to ingest are dropped here */
     unsigned job_kinds;       /* bit k set: runs jobs of kind k (store_job_kind order) */
     int job_max_attempts;     /* a job failing this many times is marked failed */
+    int job_retention;        /* seconds a done job is kept; 0 = forever */
     log_level log_level;
     char *migrations_dir;     /* "" = store_migrations_dir's search */
     char *name;               /* this daemon's name in jobs.locked_by; "" = host:pid */

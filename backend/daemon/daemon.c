@@ -96,6 +96,7 @@ typedef struct {
     double next_connect;    /* monotonic seconds */
     double down_since;
     double next_rescue;
+    double next_purge;
     int files_in_row;
     unsigned kinds;         /* the job kinds this build can run */
     unsigned long files_ok, files_rejected, jobs_done, jobs_failed;
@@ -326,14 +327,16 @@ static int step_job(worker *w)
     } else {
         err_t e2;
         int b = job_backoff(w, job.attempts);
+        /* A file that is bad will not get better: no retries. */
+        int max = (job.kind == STORE_JOB_INGEST && (rc == ERR_BAD_INPUT || rc == ERR_LIMIT))
+                      ? job.attempts : w->cfg.job_max_attempts;
         w->jobs_failed++;
-        if (job.attempts >= w->cfg.job_max_attempts)
-            log_error(ctx, "failed (attempt %d of %d, giving up): %s", job.attempts,
-                      w->cfg.job_max_attempts, e.msg);
+        if (job.attempts >= max)
+            log_error(ctx, "failed (attempt %d of %d, giving up): %s", job.attempts, max, e.msg);
         else
             log_warn(ctx, "failed (attempt %d of %d, retry in %d s): %s", job.attempts,
                      w->cfg.job_max_attempts, b, e.msg);
-        if (store_job_fail(w->st, &job, w->me, w->cfg.job_max_attempts, b, e.msg, &e2) != 0) {
+        if (store_job_fail(w->st, &job, w->me, max, b, e.msg, &e2) != 0) {
             if (e2.code == ERR_DB_UNAVAILABLE)
                 worker_lost(w, &e2);
             else
@@ -450,6 +453,13 @@ static int worker_loop(worker *w)
             if (n > 0) {
                 log_info("jobs", "%ld job(s) of daemons that went away handed back", n);
                 continue;
+            }
+            if (w->cfg.job_retention > 0 && now >= w->next_purge) {
+                w->next_purge = now + 3600;
+                if (store_job_purge(w->st, w->cfg.job_retention, &n, &e) != 0)
+                    log_warn("jobs", "%s", e.msg);
+                else if (n > 0)
+                    log_info("jobs", "%ld done job(s) older than %d s deleted", n, w->cfg.job_retention);
             }
             notify_status(w);
         }

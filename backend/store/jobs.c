@@ -236,6 +236,27 @@ int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e)
     return rc;
 }
 
+int store_job_purge(store *st, long older_than_s, long *n_out, err_t *e)
+{
+    char secs[32];
+    const char *p[1] = {secs};
+    PGresult *r = NULL;
+    int rc;
+
+    if (n_out)
+        *n_out = 0;
+    snprintf(secs, sizeof secs, "%ld", older_than_s);
+    rc = job_exec(st, "purge jobs",
+                  "WITH gone AS (DELETE FROM jobs WHERE state = 'done' "
+                  "AND finished_at < now() - make_interval(secs => $1::bigint) RETURNING 1) "
+                  "SELECT count(*) FROM gone",
+                  1, p, PGRES_TUPLES_OK, &r, e);
+    if (rc == 0 && n_out)
+        *n_out = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
 int store_job_listen(store *st, err_t *e)
 {
     return job_cmd(st, "listen", "LISTEN " STORE_JOB_CHANNEL, 0, NULL, e);

@@ -100,6 +100,11 @@ int store_job_fail(store *st, const store_job *j, const char *me, int max_attemp
  * back (may be NULL). Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e) PA_MUSTCHECK;
 
+/* Deletes done jobs that finished more than `older_than_s` seconds ago (failed jobs are
+ * kept for an operator). *n_out = rows deleted (may be NULL). Returns 0, ERR_DB,
+ * ERR_DB_UNAVAILABLE. */
+int store_job_purge(store *st, long older_than_s, long *n_out, err_t *e) PA_MUSTCHECK;
+
 /* LISTEN on STORE_JOB_CHANNEL. Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_job_listen(store *st, err_t *e) PA_MUSTCHECK;
 

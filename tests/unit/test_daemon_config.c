@@ -38,6 +38,7 @@ static void test_cfg_defaults_match_the_table(void **state)
     assert_int_equal(c.retry_backoff_max, 60);
     assert_int_equal(c.job_max_attempts, 5);
     assert_int_equal(c.job_kinds, 7u); /* ingest 1 + score 2 + render 4 */
+    assert_int_equal(c.job_retention, 7 * 86400); /* "7d" */
     assert_int_equal(c.log_level, LOG_LEVEL_INFO);
     assert_int_equal(c.report_audience, CFG_AUDIENCE_INTERNAL);
     assert_string_equal(c.report_language, "en");
@@ -97,7 +98,7 @@ static const struct {
 } bad_lines[] = {
     {"workers = 0\n", "t.conf:6: workers: 0 is outside 1..64"},
     {"workers = many\n", "t.conf:6: workers: \"many\" is not an integer"},
-    {"poll_interval = 5x\n", "t.conf:6: poll_interval: \"5x\" is not a duration (e.g. 30, 30s, 5m, 1h)"},
+    {"poll_interval = 5x\n", "t.conf:6: poll_interval: \"5x\" is not a duration (e.g. 30, 30s, 5m, 1h, 7d)"},
     {"\nfrobnicate = 1\n", "t.conf:7: unknown setting \"frobnicate\""},
     {"just words\n", "t.conf:6: expected \"key = value\""},
     {"log_level = loud\n", "t.conf:6: log_level: \"loud\" is not one of error, warn, info, debug"},
