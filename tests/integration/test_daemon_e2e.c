@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "dtest.h"
+#include "store/jobs.h"
 
 /* Real files (under $PROCAUDIT_SHARED/data/ocds) and what must become of them. */
 static const struct {
@@ -133,9 +134,34 @@ static void test_daemon_ingests_scores_and_renders_real_files(void **state)
     assert_int_equal(dtest_setup(&env, "pa_test_daemon_e2e", NULL, NULL), 0);
     assert_int_equal(drop_inputs(&env, data, &n_good, &n_bad), 0);
     assert_true(n_good >= 10);
+    /* Two ingest jobs (files outside the spool, e.g. from another tool): a real file,
+     * and one that is not a procurement record (failed at once, not retried). */
+    {
+        store *st = dtest_store(&env);
+        char real[1200], bad[400];
+        err_t e;
+        FILE *f;
+        snprintf(real, sizeof real, "%s/ocds/mexico-gacm/releases", data);
+        assert_int_equal(dtest_sh("cp \"%s/$(ls '%s' | head -1)\" '%s/job-real.json'", real, real, env.root), 0);
+        snprintf(real, sizeof real, "%s/job-real.json", env.root);
+        snprintf(bad, sizeof bad, "%s/job-bad.json", env.root);
+        f = fopen(bad, "w");
+        assert_non_null(f);
+        fputs("<<< not json >>>\n", f);
+        fclose(f);
+        assert_int_equal(store_job_enqueue(st, STORE_JOB_INGEST, NULL, NULL, real, &e), 0);
+        assert_int_equal(store_job_enqueue(st, STORE_JOB_INGEST, NULL, NULL, bad, &e), 0);
+        store_close(st);
+    }
     pid = dtest_start(&env, NULL);
     assert_int_equal(dtest_wait_idle(&env, 120), 0);
     assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE kind = 'ingest' AND state = 'done' "
+                                       "AND path LIKE '%/job-real.json'"),
+                     1);
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE kind = 'ingest' AND state = 'failed' "
+                                       "AND attempts = 1 AND path LIKE '%/job-bad.json'"),
+                     1);
 
     /* Every file is in exactly one place. */
     assert_int_equal(dtest_files(env.inbox), 0);

@@ -227,6 +227,26 @@ static void test_store_job_wait_wakes_on_notify(void **state)
     store_close(b);
 }
 
+static void test_store_job_purge_deletes_old_done_jobs_only(void **state)
+{
+    store *st = dtest_store(&env);
+    long n = -1;
+    err_t e;
+    (void)state;
+    exec_ok(st, "TRUNCATE jobs");
+    /* done 2 h ago, done 10 min ago, failed 2 h ago, pending */
+    exec_ok(st, "INSERT INTO jobs (kind, ocid, state, finished_at) VALUES "
+                "('score', 'a', 'done', now() - interval '2 hours'), "
+                "('score', 'b', 'done', now() - interval '10 minutes'), "
+                "('score', 'c', 'failed', now() - interval '2 hours'), "
+                "('score', 'd', 'pending', NULL)");
+    assert_int_equal(store_job_purge(st, 3600, &n, &e), 0);
+    assert_int_equal(n, 1); /* only a: done and older than 3600 s */
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs"), 3);
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE ocid = 'a'"), 0);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_store_job_rescue_hands_back_jobs_of_a_dead_session),
         cmocka_unit_test(test_store_job_concurrent_claims_do_each_job_once),
         cmocka_unit_test(test_store_job_wait_wakes_on_notify),
+        cmocka_unit_test(test_store_job_purge_deletes_old_done_jobs_only),
     };
     if (!getenv("PGHOST") && !getenv("PGDATABASE")) {
         fprintf(stderr, "test_daemon_jobs: no PG* environment (run through make check)\n");
