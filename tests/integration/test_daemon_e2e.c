@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -211,10 +213,51 @@ static void test_daemon_ingests_scores_and_renders_real_files(void **state)
     dtest_teardown(&env);
 }
 
+/* A stand-in for systemd's notification socket: the daemon's sd_notify messages arrive
+ * here as datagrams. Returns the socket (bound, non-blocking) or -1. */
+static int notify_socket(const char *path)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+    if (fd < 0)
+        return -1;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path) {
+        close(fd);
+        return -1;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Appends every datagram waiting on fd to buf (NUL-terminated, "|" between them). */
+static void notify_drain(int fd, char *buf, size_t size)
+{
+    char msg[1024];
+    ssize_t n;
+    size_t used = strlen(buf);
+
+    while ((n = recv(fd, msg, sizeof msg - 1, 0)) > 0) {
+        msg[n] = '\0';
+        used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s|", msg);
+        if (used >= size)
+            break;
+    }
+}
+
 static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
 {
     dtest_env env;
     pid_t pid;
+    int nfd;
+    char nsock[400], notes[8192] = "";
     FILE *f;
     char good[4096];
     size_t n;
@@ -230,8 +273,16 @@ static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
     n = fread(good, 1, sizeof good - 1, f);
     good[n] = '\0';
     fclose(f);
+    snprintf(nsock, sizeof nsock, "%s/notify", env.root);
+    nfd = notify_socket(nsock);
+    assert_true(nfd >= 0);
+    setenv("NOTIFY_SOCKET", nsock, 1);
     pid = dtest_start(&env, NULL);
+    unsetenv("NOTIFY_SOCKET");
     usleep(500000);
+    notify_drain(nfd, notes, sizeof notes);
+    assert_non_null(strstr(notes, "READY=1"));
+    assert_non_null(strstr(notes, "STATUS=healthy; files 0 ingested, 0 rejected; jobs "));
     /* A bad value on line 1 of an otherwise good file. */
     f = fopen(env.conf, "w");
     fprintf(f, "workers = lots\n%s", good);
@@ -275,6 +326,12 @@ static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
     assert_true(dtest_log_has(env.log, "changes to workers need a restart; they are ignored until then"));
     assert_true(dtest_log_has(env.log, "criteria set(s) reloaded from"));
     assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
+    /* systemd was told about every reload and the stop. */
+    notify_drain(nfd, notes, sizeof notes);
+    close(nfd);
+    assert_non_null(strstr(notes, "RELOADING=1"));
+    assert_non_null(strstr(notes, "STATUS=healthy; files 1 ingested, 0 rejected"));
+    assert_non_null(strstr(notes, "STOPPING=1"));
     dtest_teardown(&env);
 }
 
