@@ -102,8 +102,12 @@ typedef struct {
     unsigned long files_ok, files_rejected, jobs_done, jobs_failed;
 } worker;
 
+/* Tells systemd the STATUS= line, only when it changed (the notification socket is a
+ * datagram queue of a few entries: a chatty sender could fill it). */
 static void notify_status(worker *w)
 {
+    static char last[256];
+    char text[256];
     long c[4] = {0, 0, 0, 0};
     err_t e;
 
@@ -111,9 +115,13 @@ static void notify_status(worker *w)
         return;
     if (w->st && store_job_counts(w->st, c, &e) != 0)
         memset(c, 0, sizeof c);
-    sd_notifyf(0, "STATUS=%s; files %lu ingested, %lu rejected; jobs %ld pending, %ld running, %ld failed",
-               w->st ? "healthy" : "database unavailable, retrying", w->files_ok, w->files_rejected,
-               c[STORE_JOB_PENDING], c[STORE_JOB_RUNNING], c[STORE_JOB_FAILED]);
+    snprintf(text, sizeof text, "STATUS=%s; files %lu ingested, %lu rejected; jobs %ld pending, %ld running, %ld failed",
+             w->st ? "healthy" : "database unavailable, retrying", w->files_ok, w->files_rejected,
+             c[STORE_JOB_PENDING], c[STORE_JOB_RUNNING], c[STORE_JOB_FAILED]);
+    if (strcmp(text, last) == 0)
+        return;
+    memcpy(last, text, sizeof last);
+    sd_notify(0, text);
 }
 
 /* The connection is gone (or never came): log "unhealthy" once, drop the store, and
@@ -139,6 +147,26 @@ static void worker_lost(worker *w, const err_t *e)
     notify_status(w);
 }
 
+/* Queues the scoring of every procurement not yet evaluated under the current version of
+ * each configured set (a set added or changed since, or procurements stored while no
+ * daemon scored). Only when this daemon scores. Returns 0 or the store's error. */
+static int enqueue_stale(worker *w, err_t *e)
+{
+    if (!(w->kinds & STORE_JOB_KIND_BIT(STORE_JOB_SCORE)))
+        return 0;
+    for (size_t i = 0; i < handler_ctx_sets(w->h); i++) {
+        long n = 0;
+        int rc = store_job_enqueue_stale(w->st, handler_ctx_set_id(w->h, i), handler_ctx_set_sha256(w->h, i),
+                                         &n, e);
+        if (rc != 0)
+            return rc;
+        if (n > 0)
+            log_info(handler_ctx_set_id(w->h, i),
+                     "%ld procurement(s) queued for scoring under this version of the set", n);
+    }
+    return 0;
+}
+
 /* Connects, checks the schema, LISTENs and hands back jobs of dead claimers.
  * Returns 0, ERR_SCHEMA (fatal: the message says which command fixes it), or another
  * code after which worker_lost has been called. */
@@ -162,6 +190,8 @@ static int worker_connect(worker *w)
         rc = store_job_listen(w->st, &e);
     if (rc == 0)
         rc = store_job_rescue(w->st, w->cfg.job_max_attempts, &rescued, &e);
+    if (rc == 0)
+        rc = enqueue_stale(w, &e);
     if (rc != 0) {
         if (rc != ERR_DB_UNAVAILABLE)
             log_error("database", "%s", e.msg);
@@ -209,7 +239,7 @@ static int step_file(worker *w)
         log_info(name, "already ingested (same SHA-256): nothing changed");
         if (spool_archive(w->sp, path, name, &me) != 0) {
             log_error(name, "not archived: %s", me.msg);
-            ret = -DAEMON_EXIT_INFRA;
+            ret = me.code == ERR_NOT_FOUND ? 1 : -DAEMON_EXIT_INFRA;
         } else {
             w->files_ok++;
         }
@@ -220,8 +250,10 @@ static int step_file(worker *w)
                  stats.format, stats.releases_new, stats.releases_same, stats.releases_changed,
                  stats.compiled, stats.procurements, stats.rejected, stats.notes);
         if (spool_archive(w->sp, path, name, &me) != 0) {
+            /* A vanished file is someone else's doing: say so and go on. Any other
+             * failure would repeat for every file: stop (exit 3) for an operator. */
             log_error(name, "committed but not archived (it will be re-read as a no-op): %s", me.msg);
-            ret = -DAEMON_EXIT_INFRA;
+            ret = me.code == ERR_NOT_FOUND ? 1 : -DAEMON_EXIT_INFRA;
         } else {
             w->files_ok++;
         }
@@ -230,7 +262,7 @@ static int step_file(worker *w)
         log_warn(name, "rejected: %s", e.msg);
         if (spool_reject(w->sp, path, name, e.msg, &me) != 0) {
             log_error(name, "could not move to rejected/: %s", me.msg);
-            ret = -DAEMON_EXIT_INFRA;
+            ret = me.code == ERR_NOT_FOUND ? 1 : -DAEMON_EXIT_INFRA;
         } else {
             w->files_rejected++;
         }
@@ -327,9 +359,8 @@ static int step_job(worker *w)
     } else {
         err_t e2;
         int b = job_backoff(w, job.attempts);
-        /* A file that is bad will not get better: no retries. */
-        int max = (job.kind == STORE_JOB_INGEST && (rc == ERR_BAD_INPUT || rc == ERR_LIMIT))
-                      ? job.attempts : w->cfg.job_max_attempts;
+        /* Bad data will not get better by retrying (a new ingest enqueues new jobs). */
+        int max = (rc == ERR_BAD_INPUT || rc == ERR_LIMIT) ? job.attempts : w->cfg.job_max_attempts;
         w->jobs_failed++;
         if (job.attempts >= max)
             log_error(ctx, "failed (attempt %d of %d, giving up): %s", job.attempts, max, e.msg);
@@ -388,6 +419,13 @@ static void worker_reload(worker *w)
     w->kinds = job_kinds(&w->cfg);
     log_info("reload", "configuration and %zu criteria set(s) reloaded from %s", handler_ctx_sets(w->h),
              w->config_path);
+    /* A new or changed set re-scores everything under it (old evaluations are kept). */
+    if (w->st && enqueue_stale(w, &e) != 0) {
+        if (e.code == ERR_DB_UNAVAILABLE)
+            worker_lost(w, &e);
+        else
+            log_error("reload", "%s", e.msg);
+    }
 done:
     if (w->main_process)
         sd_notify(0, "READY=1");

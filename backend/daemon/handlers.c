@@ -62,6 +62,11 @@ const char *handler_ctx_set_id(const handler_ctx *h, size_t i)
     return i < h->n_sets ? h->sets[i].set->id : NULL;
 }
 
+const char *handler_ctx_set_sha256(const handler_ctx *h, size_t i)
+{
+    return i < h->n_sets ? h->sets[i].set->sha256 : NULL;
+}
+
 /* The templates directory: $PROCAUDIT_TEMPLATES, ../templates beside the executable,
  * ./templates (the same search as criteria_find_template). */
 static int templates_dir(char *out, size_t size, err_t *e)

@@ -34,6 +34,8 @@ void handler_ctx_free(handler_ctx *h);
 /* Number of criteria sets loaded, and the id of set i ("international-red-flags"). */
 size_t handler_ctx_sets(const handler_ctx *h);
 const char *handler_ctx_set_id(const handler_ctx *h, size_t i);
+/* The hex SHA-256 of set i's file (the version evaluations record). */
+const char *handler_ctx_set_sha256(const handler_ctx *h, size_t i);
 
 /* 1 when this build has a scorer / a renderer (the crit and reports modules), else 0. */
 int handler_can_score(void);

@@ -180,6 +180,10 @@ void spool_set_settle(spool *s, int settle_s) { s->settle_s = settle_s; }
 static int move_unique(const char *src, const char *dir, const char *name, char *dst, size_t dsize,
                        err_t *e)
 {
+    struct stat st;
+
+    if (lstat(src, &st) != 0)
+        return err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_IO, "%s: %s", src, strerror(errno));
     for (int k = 0; k < SPOOL_MAX_SUFFIX; k++) {
         char leaf[SPOOL_MAX_NAME + 16];
         if (k == 0)

@@ -53,11 +53,13 @@ int spool_reclaim(spool *s, size_t *n_out, err_t *e) PA_MUSTCHECK;
 int spool_next(spool *s, char **path_out, char **name_out, err_t *e) PA_MUSTCHECK;
 
 /* Moves a claimed file to archive/NAME (NAME.1, NAME.2, ... when taken); fsyncs the
- * directories. Returns 0 or ERR_IO (the file stays claimed). */
+ * directories. Returns 0, ERR_NOT_FOUND (the claimed file vanished: someone removed it)
+ * or ERR_IO (the file stays claimed). */
 int spool_archive(spool *s, const char *claimed, const char *name, err_t *e) PA_MUSTCHECK;
 
-/* Writes rejected/NAME.error (the message, one line, plus a newline) and moves the
- * claimed file to rejected/NAME (with the same suffix rule). Returns 0 or ERR_IO. */
+/* Moves the claimed file to rejected/NAME (with the same suffix rule) and writes
+ * NAME.error beside it (the message, plus a newline). Returns 0, ERR_NOT_FOUND (the
+ * claimed file vanished) or ERR_IO. */
 int spool_reject(spool *s, const char *claimed, const char *name, const char *why,
                  err_t *e) PA_MUSTCHECK;
 

@@ -236,6 +236,31 @@ int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e)
     return rc;
 }
 
+int store_job_enqueue_stale(store *st, const char *set_id, const char *sha256, long *n_out, err_t *e)
+{
+    const char *p[2] = {set_id, sha256};
+    PGresult *r = NULL;
+    int rc;
+
+    if (n_out)
+        *n_out = 0;
+    rc = job_exec(st, "enqueue stale",
+                  "WITH added AS (INSERT INTO jobs (kind, ocid, set_id) "
+                  " SELECT 'score', p.ocid, $1 FROM procurements p "
+                  " WHERE NOT EXISTS (SELECT 1 FROM evaluations e "
+                  "   WHERE e.ocid = p.ocid AND e.set_id = $1 AND e.sha256 = $2) "
+                  " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'score' AND j.ocid = p.ocid "
+                  "   AND j.state IN ('pending', 'running') AND (j.set_id IS NULL OR j.set_id = $1)) "
+                  " ON CONFLICT (kind, coalesce(ocid, ''), coalesce(set_id, ''), coalesce(path, '')) "
+                  " WHERE state = 'pending' DO NOTHING RETURNING 1) "
+                  "SELECT count(*) FROM added",
+                  2, p, PGRES_TUPLES_OK, &r, e);
+    if (rc == 0 && n_out)
+        *n_out = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return rc;
+}
+
 int store_job_purge(store *st, long older_than_s, long *n_out, err_t *e)
 {
     char secs[32];

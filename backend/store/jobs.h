@@ -100,6 +100,15 @@ int store_job_fail(store *st, const store_job *j, const char *me, int max_attemp
  * back (may be NULL). Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_job_rescue(store *st, int max_attempts, long *n_out, err_t *e) PA_MUSTCHECK;
 
+/* Enqueues a score job under `set_id` for every procurement that has no evaluation made
+ * with this version of the set (criteria_sets SHA-256 `sha256`) and no score job pending
+ * or running for it (under this set or all sets): what a new or changed criteria set
+ * needs (SPEC §1: re-scoring when the criteria change, the old evaluations kept).
+ * Safe to run from several daemons at once (the pending-job index keeps one job per
+ * payload). *n_out = jobs added (may be NULL). Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
+int store_job_enqueue_stale(store *st, const char *set_id, const char *sha256, long *n_out,
+                            err_t *e) PA_MUSTCHECK;
+
 /* Deletes done jobs that finished more than `older_than_s` seconds ago (failed jobs are
  * kept for an operator). *n_out = rows deleted (may be NULL). Returns 0, ERR_DB,
  * ERR_DB_UNAVAILABLE. */

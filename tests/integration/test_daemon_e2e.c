@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -213,51 +214,60 @@ static void test_daemon_ingests_scores_and_renders_real_files(void **state)
     dtest_teardown(&env);
 }
 
-/* A stand-in for systemd's notification socket: the daemon's sd_notify messages arrive
- * here as datagrams. Returns the socket (bound, non-blocking) or -1. */
-static int notify_socket(const char *path)
+/* A stand-in for systemd's notification socket: a child process receives the daemon's
+ * sd_notify datagrams and appends each, with a "|", to `out` (draining all the time, as
+ * systemd does: the socket queue holds only a few datagrams). Returns the child's pid. */
+static pid_t notify_listener(const char *path, const char *out)
 {
     struct sockaddr_un a;
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    pid_t pid;
 
-    if (fd < 0)
+    if (fd < 0 || strlen(path) >= sizeof a.sun_path)
         return -1;
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof a.sun_path) {
-        close(fd);
-        return -1;
-    }
     memcpy(a.sun_path, path, strlen(path) + 1);
     unlink(path);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
         return -1;
+    pid = fork();
+    if (pid == 0) {
+        char msg[1024];
+        ssize_t n;
+        while ((n = recv(fd, msg, sizeof msg - 1, 0)) > 0) {
+            FILE *f = fopen(out, "a");
+            if (f) {
+                fwrite(msg, 1, (size_t)n, f);
+                fputc('|', f);
+                fclose(f);
+            }
+        }
+        _exit(0);
     }
-    return fd;
+    close(fd);
+    return pid;
 }
 
-/* Appends every datagram waiting on fd to buf (NUL-terminated, "|" between them). */
-static void notify_drain(int fd, char *buf, size_t size)
+/* The notifications received so far, in buf. */
+static void notify_read(const char *out, char *buf, size_t size)
 {
-    char msg[1024];
-    ssize_t n;
-    size_t used = strlen(buf);
+    FILE *f = fopen(out, "r");
+    size_t n = 0;
 
-    while ((n = recv(fd, msg, sizeof msg - 1, 0)) > 0) {
-        msg[n] = '\0';
-        used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%s|", msg);
-        if (used >= size)
-            break;
+    if (f) {
+        n = fread(buf, 1, size - 1, f);
+        fclose(f);
     }
+    buf[n] = '\0';
 }
 
 static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
 {
     dtest_env env;
     pid_t pid;
-    int nfd;
-    char nsock[400], notes[8192] = "";
+    pid_t listener;
+    char nsock[400], nlog[400], notes[16384];
     FILE *f;
     char good[4096];
     size_t n;
@@ -274,13 +284,14 @@ static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
     good[n] = '\0';
     fclose(f);
     snprintf(nsock, sizeof nsock, "%s/notify", env.root);
-    nfd = notify_socket(nsock);
-    assert_true(nfd >= 0);
+    snprintf(nlog, sizeof nlog, "%s/notify.log", env.root);
+    listener = notify_listener(nsock, nlog);
+    assert_true(listener > 0);
     setenv("NOTIFY_SOCKET", nsock, 1);
     pid = dtest_start(&env, NULL);
     unsetenv("NOTIFY_SOCKET");
     usleep(500000);
-    notify_drain(nfd, notes, sizeof notes);
+    notify_read(nlog, notes, sizeof notes);
     assert_non_null(strstr(notes, "READY=1"));
     assert_non_null(strstr(notes, "STATUS=healthy; files 0 ingested, 0 rejected; jobs "));
     /* A bad value on line 1 of an otherwise good file. */
@@ -325,10 +336,31 @@ static void test_daemon_reload_keeps_old_config_on_a_bad_file(void **state)
     usleep(700000);
     assert_true(dtest_log_has(env.log, "changes to workers need a restart; they are ignored until then"));
     assert_true(dtest_log_has(env.log, "criteria set(s) reloaded from"));
+    /* A changed criteria set (here: a new version of the same set) re-scores every
+     * procurement under it; the evaluations of the old version stay. */
+    if (dtest_can_score()) {
+        long procs = dtest_count(&env, "SELECT count(*) FROM procurements");
+        assert_true(procs > 0);
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM evaluations"), procs);
+        assert_int_equal(dtest_sh("sed 's/version=\"1.0.0\"/version=\"1.0.1-test\"/' "
+                                  "'%s/templates/criteria/international-red-flags.xml' > '%s/irf.xml' && "
+                                  "cp '%s/templates/criteria/criteria-set.xsd' '%s/' && "
+                                  "sed -i 's|^criteria = .*|criteria = %s/irf.xml|' '%s'",
+                                  dtest_root(), env.root, dtest_root(), env.root, env.root, env.conf),
+                         0);
+        kill(pid, SIGHUP);
+        usleep(500000);
+        assert_int_equal(dtest_wait_idle(&env, 60), 0);
+        assert_true(dtest_log_has(env.log, "procurement(s) queued for scoring under this version of the set"));
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM evaluations WHERE version = '1.0.1-test'"), procs);
+        assert_int_equal(dtest_count(&env, "SELECT count(*) FROM evaluations WHERE version = '1.0.0'"), procs);
+    }
     assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
     /* systemd was told about every reload and the stop. */
-    notify_drain(nfd, notes, sizeof notes);
-    close(nfd);
+    usleep(100000);
+    kill(listener, SIGKILL);
+    waitpid(listener, NULL, 0);
+    notify_read(nlog, notes, sizeof notes);
     assert_non_null(strstr(notes, "RELOADING=1"));
     assert_non_null(strstr(notes, "STATUS=healthy; files 1 ingested, 0 rejected"));
     assert_non_null(strstr(notes, "STOPPING=1"));
