@@ -111,7 +111,8 @@ static void notify_status(worker *w)
     long c[4] = {0, 0, 0, 0};
     err_t e;
 
-    if (!w->main_process)
+    /* Not under systemd (no notification socket): nothing to tell, no query. */
+    if (!w->main_process || !getenv("NOTIFY_SOCKET"))
         return;
     if (w->st && store_job_counts(w->st, c, &e) != 0)
         memset(c, 0, sizeof c);

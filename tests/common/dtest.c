@@ -275,12 +275,28 @@ int dtest_log_has(const char *log, const char *needle)
 
 int dtest_gen_ocds(const char *path, const char *tag, int n)
 {
+    return dtest_gen_ocds_releases(path, tag, n, 1);
+}
+
+int dtest_gen_ocds_releases(const char *path, const char *tag, int n, int per)
+{
     FILE *f = fopen(path, "w");
 
     if (!f)
         return -1;
     fprintf(f, "{\"uri\": \"https://example.org/gen\", \"version\": \"1.1\", "
                "\"publishedDate\": \"2021-01-01T00:00:00Z\", \"releases\": [\n");
+    /* Earlier releases of each procurement first (one per day before its last), each a
+     * planning update with a slightly lower estimate, so the merge has work to do. */
+    for (int k = 1; k < per; k++) {
+        for (int i = 0; i < n; i++)
+            fprintf(f,
+                    "{\"ocid\": \"ocds-gen%s-%05d\", \"id\": \"r%05d-%d\", \"date\": \"2020-12-%02dT00:00:00Z\", "
+                    "\"tag\": [\"tenderUpdate\"], \"initiationType\": \"tender\", "
+                    "\"tender\": {\"id\": \"t%05d\", \"title\": \"Home care services lot %d (draft %d)\", "
+                    "\"value\": {\"amount\": %ld, \"currency\": \"EUR\"}}},\n",
+                    tag, i, i, k, 1 + k % 28, i, i, k, 9000L + (long)(i % 97) * 1000 + k);
+    }
     for (int i = 0; i < n; i++) {
         int b = i % 17, s1 = i % 23, s2 = (i + 5) % 23, days = 5 + i % 40, bidders = 1 + i % 4;
         long amount = 10000 + (long)(i % 97) * 1000;

@@ -66,6 +66,9 @@ int dtest_log_has(const char *log, const char *needle);
  * ocds-gen<tag>-00000 ...), with buyer, tenderers, tender period, value and award:
  * every indicator has something to read. Returns 0 or -1. */
 int dtest_gen_ocds(const char *path, const char *tag, int n);
+/* The same with `per` releases per procurement (per - 1 earlier tender updates, then the
+ * full release above): n * per releases, n procurements. */
+int dtest_gen_ocds_releases(const char *path, const char *tag, int n, int per);
 
 /* Seconds since an arbitrary start, with sub-second resolution. */
 double dtest_now(void);

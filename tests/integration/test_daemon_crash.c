@@ -12,18 +12,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "dtest.h"
+#include "store/store.h"
 
 /* 400 procurements: the ingest takes a few tenths of a second and the scoring several
  * seconds, which is enough for kill moments inside each, within the suite's time
  * budget. Rendering is left out here (job_kinds): it is covered by test_daemon_e2e and
  * is idempotent (same file name, tmp + rename). */
 #define N_PROC 400
+#define PER 10 /* releases per procurement: 4000 releases make the ingest last about a second */
 #define EXTRA "job_kinds = ingest, score\njob_max_attempts = 50\n"
 
 typedef struct {
@@ -45,17 +48,6 @@ static void take_counts(const dtest_env *env, counts *c)
                                 "FROM evaluations ORDER BY ocid, id DESC) l");
 }
 
-/* Polls until `sql` counts more than `than`, up to timeout_s. 0 when it did. */
-static int wait_more(const dtest_env *env, const char *sql, long than, double timeout_s)
-{
-    double t0 = dtest_now();
-    while (dtest_now() - t0 < timeout_s) {
-        if (dtest_count(env, sql) > than)
-            return 0;
-        usleep(5000);
-    }
-    return -1;
-}
 
 static char bigfile[300];
 
@@ -63,7 +55,7 @@ static int setup(void **state)
 {
     (void)state;
     snprintf(bigfile, sizeof bigfile, "/tmp/pa-dtest-crash-%ld.json", (long)getpid());
-    return dtest_gen_ocds(bigfile, "crash", N_PROC);
+    return dtest_gen_ocds_releases(bigfile, "crash", N_PROC, PER);
 }
 
 static int teardown(void **state)
@@ -73,18 +65,59 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The clean run: one daemon, start to finish. */
-static void clean_run(counts *c, double *seconds)
+/* One number from a query on an open connection (cheap enough to poll). */
+static long poll_count(store *st, const char *sql)
+{
+    PGresult *r = NULL;
+    err_t e;
+    long n = -1;
+
+    if (store_exec(st, &r, PGRES_TUPLES_OK, sql, 0, NULL, &e) == 0)
+        n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return n;
+}
+
+/* Waits until the daemon `pid` holds big.json in its own claim directory
+ * (inbox/.claimed/HOST-PID/): from then on it is ingesting it. */
+static void wait_claimed_by(const dtest_env *env, pid_t pid)
+{
+    char pat[600];
+    double t0 = dtest_now();
+
+    snprintf(pat, sizeof pat, "%s/.claimed/*-%ld/big.json", env->inbox, (long)pid);
+    while (dtest_now() - t0 < 10 && dtest_files(env->archive) == 0) {
+        glob_t g;
+        int found = glob(pat, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+        globfree(&g);
+        if (found)
+            return;
+        usleep(500);
+    }
+}
+
+/* The clean run: one daemon, start to finish. *ingest_s: from the claim of the file to
+ * the commit of its ingest (what the ingest-phase kills aim at). */
+static void clean_run(counts *c, double *seconds, double *ingest_s)
 {
     dtest_env env;
     pid_t pid;
-    double t0;
+    double t0, t_claim;
 
     assert_int_equal(dtest_setup(&env, "pa_test_daemon_clean", NULL, EXTRA), 0);
     snprintf(env.kinds, sizeof env.kinds, "'ingest', 'score'");
     assert_int_equal(dtest_drop(bigfile, env.inbox, "big.json"), 0);
     t0 = dtest_now();
     pid = dtest_start(&env, NULL);
+    wait_claimed_by(&env, pid);
+    t_claim = dtest_now();
+    {
+        store *st = dtest_store(&env);
+        while (poll_count(st, "SELECT count(*) FROM ingested_files") == 0 && dtest_now() - t0 < 30)
+            usleep(1000);
+        store_close(st);
+    }
+    *ingest_s = dtest_now() - t_claim;
     assert_int_equal(dtest_wait_idle(&env, 120), 0);
     *seconds = dtest_now() - t0;
     assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
@@ -96,7 +129,7 @@ static void test_daemon_survives_kill_9_during_ingest_and_scoring(void **state)
 {
     dtest_env env;
     counts clean, crash;
-    double t_clean;
+    double t_clean, t_ingest;
     unsigned seed;
     int during_ingest = 0, during_scoring = 0;
     pid_t pid;
@@ -104,16 +137,17 @@ static void test_daemon_survives_kill_9_during_ingest_and_scoring(void **state)
 
     if (!dtest_can_score())
         skip();
-    clean_run(&clean, &t_clean);
-    /* By hand: the generator writes one release per procurement, all distinct ocids. */
+    clean_run(&clean, &t_clean, &t_ingest);
+    /* By hand: the generator writes PER releases per procurement, distinct ocids. */
     assert_int_equal(clean.procurements, N_PROC);
-    assert_int_equal(clean.releases, N_PROC);
+    assert_int_equal(clean.releases, N_PROC * PER);
     assert_int_equal(clean.files, 1);
     assert_int_equal(clean.evaluated, N_PROC);
     assert_int_equal(clean.failed, 0);
 
     seed = getenv("DTEST_SEED") ? (unsigned)strtoul(getenv("DTEST_SEED"), NULL, 10) : (unsigned)time(NULL);
-    print_message("kill -9 moments: seed %u, clean run %.1f s\n", seed, t_clean);
+    print_message("kill -9 moments: seed %u, clean run %.1f s, of which ingest %.2f s\n", seed, t_clean,
+                  t_ingest);
     srand(seed);
 
     assert_int_equal(dtest_setup(&env, "pa_test_daemon_crash", NULL, EXTRA), 0);
@@ -123,18 +157,30 @@ static void test_daemon_survives_kill_9_during_ingest_and_scoring(void **state)
         long evals = dtest_count(&env, "SELECT count(*) FROM evaluations");
         double at;
         pid = dtest_start(&env, NULL);
-        if (k < 4) {
-            /* During the ingest: once the file is claimed, within its first 0.25 s
-             * (a clean ingest of N_PROC releases takes about 0.4 s here). */
+        if (k < 4 && dtest_count(&env, "SELECT count(*) FROM ingested_files") == 0) {
+            /* During the ingest: once this daemon has taken the file and its session
+             * has a transaction open, within the first 30% of the time the clean run's
+             * ingest took (so the kill lands before the commit). */
+            store *st = dtest_store(&env);
             double t0 = dtest_now();
-            while (dtest_files(env.inbox) != 0 && dtest_now() - t0 < 10)
-                usleep(2000);
-            at = 0.25 * ((double)rand() / RAND_MAX);
+            wait_claimed_by(&env, pid);
+            while (poll_count(st, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL") == 0 &&
+                   dtest_now() - t0 < 10)
+                usleep(500);
+            store_close(st);
+            at = 0.3 * t_ingest * ((double)rand() / RAND_MAX);
         } else {
-            /* During the scoring: once this daemon has stored an evaluation. */
-            if (wait_more(&env, "SELECT count(*) FROM evaluations", evals, 20) != 0)
-                print_message("kill %d: no scoring seen (finished?)\n", k + 1);
-            at = 1.0 * ((double)rand() / RAND_MAX);
+            /* During the scoring: after this daemon has stored a random number of
+             * evaluations (1..N_PROC/12, so six such kills never exhaust the work
+             * whatever the machine's speed), plus 0..20 ms to land anywhere in a job. */
+            store *st = dtest_store(&env);
+            long want = evals + 1 + rand() % (N_PROC / 12);
+            double t0 = dtest_now();
+            while (poll_count(st, "SELECT count(*) FROM evaluations") < want && dtest_now() - t0 < 30)
+                usleep(1000);
+            store_close(st);
+            at = 0.02 * ((double)rand() / RAND_MAX);
         }
         usleep((useconds_t)(at * 1e6));
         kill(pid, SIGKILL);
@@ -160,8 +206,8 @@ static void test_daemon_survives_kill_9_during_ingest_and_scoring(void **state)
     assert_int_equal(crash.failed, 0);
     assert_int_equal(crash.flags, clean.flags);
     /* The kills did land in both phases. */
-    assert_true(during_ingest >= 1);
-    assert_true(during_scoring >= 3);
+    assert_true(during_ingest >= 2);
+    assert_true(during_scoring >= 4);
     /* No job done twice: one evaluation per done score job (one criteria set). */
     assert_int_equal(crash.evaluations, crash.score_done);
     /* No half-written evaluation. */
