@@ -50,7 +50,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
 .PHONY: all deps demo check unit integration clean distclean pg-start pg-stop lint fuzz \
-        bench-ingest bench-indicators bench-reports
+        bench-ingest bench-indicators bench-reports bench-read
 all: $(B)/procaudit $(B)/procauditd
 
 $(B)/%.o: %.c
@@ -111,6 +111,8 @@ bench-indicators: all
 	@bench/indicators
 bench-reports: all $(BENCH_BIN)
 	@bench/reports
+bench-read: $(B)/bench/read_ocds
+	@bench/read
 
 clean:
 	rm -rf $(B)

@@ -21,6 +21,8 @@
 #include "util/buf.h"
 #include "util/log.h"
 
+/* Rows built are sent to the server in slices of about this many bytes. */
+#define SLICE_BYTES (1u * 1024u * 1024u)
 /* A batch is also flushed when the JSON it holds passes this many bytes. */
 #define BATCH_MAX_BYTES (32u * 1024u * 1024u)
 /* Hash slots for the ocids of one batch (a power of two, > 2 x the largest batch). */
@@ -101,6 +103,7 @@ typedef struct {
     batch_state *cur;     /* the batch being read */
     batch_state *prev;    /* the batch whose writes are in flight (when prev_pending) */
     int prev_pending;
+    int no_pipeline;      /* PROCAUDIT_NO_PIPELINE is set */
     err_t err;            /* the failure that stopped the read, from a callback */
 } ingest_ctx;
 
@@ -741,7 +744,9 @@ static int process_batch(ingest_ctx *c)
             c->err = e;
         goto cleanup;
     }
-    rc = store_pipeline_begin(c->st, &c->err);
+    /* PROCAUDIT_NO_PIPELINE (for measurements): every statement waits for its result. */
+    if (!c->no_pipeline)
+        rc = store_pipeline_begin(c->st, &c->err);
     if (rc == 0)
         rc = store_batch_flush(c->st, c->side, c->file_id, &c->err);
     if (rc == 0)
@@ -753,7 +758,15 @@ static int process_batch(ingest_ctx *c)
     for (i = 0; rc == 0 && i < c->cur->n_groups; i++) {
         if (c->cur->groups[i].touched || c->cur->groups[i].published)
             rc = build_group(c, i);
-        if (i % 64 == 63)
+        /* Send the rows in slices as they are built, so that the server starts on them
+         * while the rest of the batch is merged and mapped. */
+        if (rc == 0 && store_batch_bytes(c->main) >= SLICE_BYTES) {
+            err_clear(&e);
+            rc = store_batch_flush(c->st, c->main, c->file_id, &e);
+            if (rc)
+                c->err = e;
+        }
+        if (i % 32 == 31)
             store_pipeline_poll(c->st);
     }
     c->cur->after = *c->stats;
@@ -1111,6 +1124,7 @@ int ingest_file_opts(store *st, const char *path, const ingest_options *opts,
     c.limit = opts && opts->batch ? opts->batch : INGEST_BATCH_DEFAULT;
     if (c.limit > BATCH_MAX_ITEMS)
         c.limit = BATCH_MAX_ITEMS;
+    c.no_pipeline = getenv("PROCAUDIT_NO_PIPELINE") != NULL;
     c.cur = &c.bs[0];
     c.prev = &c.bs[1];
     c.bs[0].slots = calloc(SLOTS, sizeof *c.bs[0].slots);

@@ -133,7 +133,7 @@ typedef struct {
     size_t n_frequencies;
 
     /* Population statistics (SPEC §5.3) over `population_scope`. */
-    char *population_scope;     /* e.g. "all procurements under international-red-flags 1.0" */
+    char *population_scope;     /* the criteria-set id the population was evaluated under */
     report_distribution overall_dist;
     report_distribution dim_dist[DIM_COUNT];
 

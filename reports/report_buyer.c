@@ -286,7 +286,7 @@ static void procurement_rows(rbuild *b, const size_t *idx, size_t n)
     rtable t;
     const float w[] = {3.6f, 2.8f, 1.6f, 1.9f, 0.9f, 1.5f, 1.1f, 2.2f};
     const char *h[] = {rb_label(b, "col.ocid"),  rb_label(b, "col.title"),
-                       rb_label(b, "col.date"),  rb_label(b, "col.value"),
+                       rb_label(b, "col.date"),  rb_label(b, "col.estimated_value"),
                        rb_label(b, "col.score"), rb_label(b, "col.band"),
                        rb_label(b, "col.coverage"), rb_label(b, "col.flags")};
 

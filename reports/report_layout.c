@@ -95,7 +95,8 @@ void rl_heading(rdoc *rd, int level, const char *text, int new_page)
     if (rtext_wrap(rd, &l, text, RS_BOLD, size, rd->right - rd->left, 4))
         return;
     need = (float)l.n * size * RL_LEADING + size + 3 * RL_BODY * RL_LEADING;
-    if (new_page || !rd->page)
+    /* a new page unless the current one is still empty (no blank pages) */
+    if (!rd->page || (new_page && rd->y < rd->top))
         rl_page_new(rd);
     else
         rl_need(rd, need);

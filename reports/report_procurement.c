@@ -3,6 +3,8 @@
  * passed, scope and limitations, timeline, the process tables, data quality, method. */
 #include "report_int.h"
 
+#include "json/json.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,54 @@ static const char *freq_s(rbuild *b, const report_frequency *f)
     snprintf(n, sizeof n, "%ld", f->flagged);
     snprintf(m, sizeof m, "%ld", f->assessed);
     return rb_fmt(b, "frequency.sentence", "n", n, "m", m, NULL);
+}
+
+/* Appends the members of a JSON object as "key = value; ..." (nested objects as
+ * "key.sub = value", up to 3 levels; arrays of scalars as "[a, b]"). */
+static int stats_flatten(buf_t *b, const json_value *v, const char *prefix, int depth)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < v->u.object.len && !rc; i++) {
+        const char *k = v->u.object.keys[i];
+        const json_value *m = v->u.object.values[i];
+        if (m->type == JSON_OBJECT && depth < 3) {
+            char sub[256];
+            int r = snprintf(sub, sizeof sub, "%s%s%s", prefix, *prefix ? "." : "", k);
+            if (r > 0 && (size_t)r < sizeof sub)
+                rc = stats_flatten(b, m, sub, depth + 1);
+            continue;
+        }
+        if (b->len && (rc = buf_puts(b, "; ")))
+            break;
+        if (*prefix && ((rc = buf_puts(b, prefix)) || (rc = buf_putc(b, '.'))))
+            break;
+        if ((rc = buf_puts(b, k)) || (rc = buf_puts(b, " = ")))
+            break;
+        if (m->type == JSON_STRING)
+            rc = buf_append(b, m->u.string.s, m->u.string.len);
+        else
+            rc = json_write(b, m);
+    }
+    return rc;
+}
+
+/* Population statistics of a result (stats_json) as text for auditors; the JSON text
+ * itself when it is not an object. */
+static const char *stats_s(rbuild *b, const char *stats_json)
+{
+    json_value *v = NULL;
+    buf_t *s = &b->slot[b->next++ % RB_SLOTS];
+    err_t e;
+
+    buf_reset(s);
+    if (json_parse(&v, stats_json, strlen(stats_json), &e) != 0 || v->type != JSON_OBJECT ||
+        stats_flatten(s, v, "", 0) != 0 || s->len == 0) {
+        json_free(v);
+        return stats_json;
+    }
+    json_free(v);
+    return buf_cstr(s);
 }
 
 /* ------------------------------------------------- result ordering ---- */
@@ -397,7 +447,7 @@ static void section_findings(rbuild *b)
         if (f)
             rl_kv(rd, rb_label(b, "findings.frequency"), freq_s(b, f), LW);
         if (r->stats_json && *r->stats_json)
-            rl_kv(rd, rb_label(b, "findings.population"), r->stats_json, LW);
+            rl_kv(rd, rb_label(b, "findings.population"), stats_s(b, r->stats_json), LW);
         rl_space(rd, 4);
     }
     free(idx);

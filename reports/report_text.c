@@ -488,6 +488,12 @@ int rdoc_fonts_close_composites(rdoc *rd)
 
     if (rd->failed)
         return rd->failed;
+#if HPDF_VERSION_ID != 20300
+    /* The fix reads libharu's private glyph table (hpdf_fontdef.h) as laid out in 2.3.0,
+     * the version Debian ships; another version may lay it out differently (and may not
+     * need the fix): do nothing rather than guess. */
+    return 0;
+#endif
     font_close_composites(rd, &rd->reg, p->regular, 0);
     if (rd->have_bold)
         font_close_composites(rd, &rd->bold, p->bold, 0);
@@ -579,6 +585,13 @@ static size_t email_at(const char *s, size_t n, size_t i)
     return j - i;
 }
 
+/* A byte that belongs to a word: ASCII letter or digit, or part of a non-ASCII
+ * character (letters of other scripts). */
+static int word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
 /* Public audience: copies s with redacted strings and e-mail addresses replaced. */
 static char *redact(rdoc *rd, const char *s)
 {
@@ -591,7 +604,12 @@ static char *redact(rdoc *rd, const char *s)
         size_t hit = 0, k;
         for (k = 0; k < rd->n_redact; k++) {
             size_t m = strlen(rd->redact[k]);
-            if (m <= n - i && memcmp(s + i, rd->redact[k], m) == 0) {
+            /* whole words only: a contact named "Ana" must not eat "Analysis" */
+            if (m <= n - i && memcmp(s + i, rd->redact[k], m) == 0 &&
+                (i == 0 || !word_byte((unsigned char)s[i - 1]) ||
+                 !word_byte((unsigned char)s[i])) &&
+                (i + m == n || !word_byte((unsigned char)s[i + m]) ||
+                 !word_byte((unsigned char)s[i + m - 1]))) {
                 hit = m;
                 break;
             }

@@ -1,7 +1,7 @@
 /* cmd_indicators.c - procaudit indicators: score OCDS files without a database (SPEC §5.5).
  *
- * Reads the same input shapes as ingest (ocds_read_file), merges adjacent releases of one
- * ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
+ * Reads the same input shapes as ingest (ocds_read_file), fixes the tolerated quirks
+ * (ocds_normalise), merges adjacent releases of one ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
  * population hooks over every input, then evaluates every procurement and prints JSON:
  *   --format native    {"<ocid>": [result, ...], ...} (or, with --criteria, the
  *                      evaluation of each procurement under the set);
@@ -26,6 +26,7 @@
 #include "model.h"
 #include "ocds/map.h"
 #include "ocds/merge.h"
+#include "ocds/normalise.h"
 #include "ocds/reader.h"
 #include "score.h"
 #include "util/buf.h"
@@ -45,10 +46,18 @@ typedef struct {
 /* One flag in Cardinal's shape. */
 typedef struct {
     int group;                     /* 0 OCID, 1 Buyer, 2 ProcuringEntity, 3 Tenderer */
-    char *id;
+    const char *id;                /* in the run's string arena */
     const char *code;
     double value;
 } card_entry;
+
+/* Strings kept until the end of the run (the flagged ids), packed into large blocks: one
+ * allocation per megabyte rather than one per id. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
 
 typedef struct {
     /* configuration */
@@ -71,8 +80,9 @@ typedef struct {
     /* output */
     buf_t out;
     int first;
-    card_entry *cards;
+    card_entry **cards;            /* entries live in the arena; this array is sorted */
     size_t n_cards, cap_cards;
+    arena_block *arena;
     /* counts */
     size_t procurements, rejected, bad_records;
     int fatal;
@@ -222,6 +232,48 @@ static int put_result(buf_t *b, const result_t *x)
 
 static const char *const group_names[4] = {"OCID", "Buyer", "ProcuringEntity", "Tenderer"};
 
+/* n bytes aligned for any object, from the arena; NULL when out of memory. */
+static void *arena_alloc(run_t *r, size_t n)
+{
+    arena_block *b = r->arena;
+    void *d;
+
+    if (b)
+        b->used = (b->used + 7u) & ~(size_t)7u;
+    if (!b || b->used > b->cap || b->cap - b->used < n) {
+        size_t cap = n > (1u << 20) ? n : (1u << 20);
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = r->arena;
+        b->used = 0;
+        b->cap = cap;
+        r->arena = b;
+    }
+    d = b->data + b->used;
+    b->used += n;
+    return d;
+}
+
+static const char *arena_dup(run_t *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(r, n);
+
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void arena_free(run_t *r)
+{
+    while (r->arena) {
+        arena_block *next = r->arena->next;
+        free(r->arena);
+        r->arena = next;
+    }
+}
+
 static int card_add(run_t *r, int group, const char *id, const char *code, double value)
 {
     card_entry *c;
@@ -229,17 +281,17 @@ static int card_add(run_t *r, int group, const char *id, const char *code, doubl
     if (!id)
         return 0;
     if (r->n_cards == r->cap_cards) {
-        size_t nc = r->cap_cards ? r->cap_cards * 2 : 64;
-        card_entry *nv = realloc(r->cards, nc * sizeof *nv);
+        size_t nc = r->cap_cards ? r->cap_cards + r->cap_cards / 2 : 1024;
+        card_entry **nv = realloc(r->cards, nc * sizeof *nv);
         if (!nv)
             return err_set(&r->err, ERR_NOMEM, "out of memory");
         r->cards = nv;
         r->cap_cards = nc;
     }
-    c = &r->cards[r->n_cards];
-    c->id = strdup(id);
-    if (!c->id)
+    c = arena_alloc(r, sizeof *c);
+    if (!c || !(c->id = arena_dup(r, id)))
         return err_set(&r->err, ERR_NOMEM, "out of memory");
+    r->cards[r->n_cards] = c;
     c->group = group;
     c->code = code;
     c->value = value;
@@ -313,7 +365,7 @@ static int card_collect_named(run_t *r, const result_t *x, size_t n)
 
 static int card_cmp(const void *a, const void *b)
 {
-    const card_entry *x = a, *y = b;
+    const card_entry *x = *(card_entry *const *)a, *y = *(card_entry *const *)b;
     int c;
 
     if (x->group != y->group)
@@ -333,10 +385,9 @@ static int card_print(run_t *r)
         qsort(r->cards, r->n_cards, sizeof *r->cards, card_cmp);
     rc = buf_putc(&r->out, '{');
     for (i = 0; rc == 0 && i < r->n_cards; i++) {
-        const card_entry *c = &r->cards[i];
+        const card_entry *c = r->cards[i], *prev = i > 0 ? r->cards[i - 1] : NULL;
         /* The same organisation flagged by the same indicator from several processes. */
-        if (i > 0 && c->group == r->cards[i - 1].group && strcmp(c->id, r->cards[i - 1].id) == 0 &&
-            strcmp(c->code, r->cards[i - 1].code) == 0)
+        if (prev && c->group == prev->group && strcmp(c->id, prev->id) == 0 && strcmp(c->code, prev->code) == 0)
             continue;
         if (c->group != g) {
             if (g >= 0)
@@ -727,6 +778,33 @@ static int end_of_file(run_t *r, const char *file, int rc, const char *msg)
     return 0;
 }
 
+/* Fixes the quirks ingest tolerates (numbers as strings, ids as numbers, lower-case
+ * currencies, ...) as ingest does before merging; the notes are not printed by this
+ * command. Runs on this thread: the reading thread is the busier one. A release that
+ * cannot be normalised becomes a rejected item (its reason kept in *msg). */
+static int normalise_item(run_t *r, ocds_item *it, char **msg)
+{
+    model_note *notes = NULL;
+    size_t n_notes = 0;
+    err_t e;
+    int rc;
+
+    if (!it->release || it->kind == OCDS_ITEM_REJECTED)
+        return 0;
+    err_clear(&e);
+    rc = ocds_normalise(it->release, &notes, &n_notes, &e);
+    model_notes_free(notes, n_notes);
+    if (rc == ERR_NOMEM)
+        return err_set(&r->err, rc, "out of memory");
+    if (rc != 0) {
+        it->kind = OCDS_ITEM_REJECTED;
+        snprintf(it->error.msg, sizeof it->error.msg, "%s", e.msg);
+        free(*msg);
+        *msg = strdup(e.msg);
+    }
+    return 0;
+}
+
 static int read_all(run_t *r, char **files, int nfiles)
 {
     queue_t q;
@@ -761,7 +839,9 @@ static int read_all(run_t *r, char **files, int nfiles)
             if (x.msg)
                 snprintf(it.error.msg, sizeof it.error.msg, "%s", x.msg);
             r->file = files[x.file];
-            rc = on_item(r, &it);
+            rc = normalise_item(r, &it, &x.msg);
+            if (rc == 0)
+                rc = on_item(r, &it);
             x.release = it.release;   /* NULL when taken */
         }
         qitem_free(&x);
@@ -1036,9 +1116,8 @@ cleanup:
             r.defs[i]->pop_free(r.pops[i]);
         free(r.items[i]);
     }
-    for (i = 0; i < r.n_cards; i++)
-        free(r.cards[i].id);
     free(r.cards);
+    arena_free(&r);
     score_pop_free(r.spop);
     criteria_set_free(r.set);
     buf_dispose(&r.out);

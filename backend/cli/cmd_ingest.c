@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -40,16 +41,31 @@ static void ingest_usage(FILE *f)
 typedef struct {
     const char *path;
     int shown;
+    double start;     /* when the file's ingest began (seconds, monotonic) */
+    double last;      /* when the line was last drawn */
 } progress_state;
 
-/* A progress line on stderr (a terminal only), redrawn in place. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A progress line on stderr (a terminal only), redrawn in place: only for files that take
+ * more than a second, at most five times a second. */
 static void show_progress(void *ctx, unsigned long long done, unsigned long long total,
                           size_t releases)
 {
     progress_state *ps = ctx;
     unsigned pct = total ? (unsigned)(done * 100 / total) : 0;
+    double t = now_s();
 
-    fprintf(stderr, "\r\033[Kingest: %s %u%% (%zu releases)", ps->path, pct, releases);
+    if (t - ps->start < 1.0 || t - ps->last < 0.2)
+        return;
+    ps->last = t;
+    fprintf(stderr, "\r\033[Kingest: %s %u%% (%zu releases, %.0f s)", ps->path, pct, releases,
+            t - ps->start);
     fflush(stderr);
     ps->shown = 1;
 }
@@ -130,7 +146,7 @@ int cmd_ingest(int argc, char **argv)
     }
     for (i = first_file; i < argc; i++) {
         ingest_stats s;
-        progress_state ps = {argv[i], 0};
+        progress_state ps = {argv[i], 0, now_s(), 0.0};
         if (!quiet && isatty(STDERR_FILENO)) {
             opts.progress = show_progress;
             opts.progress_ctx = &ps;

@@ -50,6 +50,16 @@ static void score_usage(FILE *f)
                "2 usage or invalid criteria set, 3 database, files or memory\n");
 }
 
+static int count_one(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
+{
+    (void)ctx;
+    (void)ocid;
+    (void)json;
+    (void)len;
+    (void)e;
+    return 0;
+}
+
 static int db_sink(void *ctx, const evaluation_t *ev, err_t *e)
 {
     return store_eval_write(ctx, ev, NULL, e);
@@ -133,6 +143,22 @@ int cmd_score(int argc, char **argv)
         goto cleanup;
     }
 
+    if (ocid) {
+        /* An unknown ocid is a usage error, found before the population pass. */
+        size_t found = 0;
+        store_eval_scope one = {ocid, NULL};
+        rc = store_eval_each_compiled(st, &one, 1, count_one, NULL, &found, &e);
+        if (rc) {
+            fprintf(stderr, "procaudit score: %s\n", e.msg);
+            exit_code = CLI_EXIT_INFRA;
+            goto cleanup;
+        }
+        if (found == 0) {
+            fprintf(stderr, "procaudit score: no compiled release with ocid '%s'\n", ocid);
+            exit_code = CLI_EXIT_USAGE;
+            goto cleanup;
+        }
+    }
     store_eval_source eval_src = {
         .st = st, .scope = {ocid, buyer}, .progress = !quiet && isatty(2), .label = "evaluated"};
     store_eval_source pop_src = {

@@ -149,10 +149,30 @@ static int reg_put_locked(const char *key, const char *value)
     return 0;
 }
 
-/* Checks the buyer of `ocid` against the one recorded before (registry, then the
- * caller's lookup); records it when new. *conflict gets the earlier buyer's id when the
- * two differ. Returns 0 or ERR_NOMEM. */
-static int reg_check(const char *ocid, const char *buyer, char *conflict, size_t n)
+/* 1 when the release names `id` among its buyers (parties with role buyer): joint
+ * procurements list several, in any order. */
+static int release_has_buyer(const json_value *rel, const char *id)
+{
+    const json_value *parties = json_get(rel, "parties");
+    size_t i, k;
+
+    for (i = 0; i < json_len(parties); i++) {
+        const json_value *p = json_at(parties, i), *roles = json_get(p, "roles");
+        const char *pid = json_get_str(p, "id");
+        if (!pid || strcmp(pid, id) != 0)
+            continue;
+        for (k = 0; k < json_len(roles); k++)
+            if (json_str(json_at(roles, k)) && strcmp(json_str(json_at(roles, k)), "buyer") == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* Checks the buyers of `ocid` against the buyer recorded before (registry, then the
+ * caller's lookup): a conflict when that buyer is not among the release's buyers; records
+ * `buyer` (the first) when the ocid is new. *conflict gets the earlier buyer's id on a
+ * conflict. Returns 0 or ERR_NOMEM. */
+static int reg_check(const char *ocid, const char *buyer, const json_value *rel, char *conflict, size_t n)
 {
     char key[1100], known[256];
     int rc = 0;
@@ -161,13 +181,13 @@ static int reg_check(const char *ocid, const char *buyer, char *conflict, size_t
     snprintf(key, sizeof key, "b:%s", ocid);
     pthread_mutex_lock(&eforms_reg_lock);
     if (reg_get_locked(key, known, sizeof known)) {
-        if (strcmp(known, buyer) != 0)
+        if (strcmp(known, buyer) != 0 && !release_has_buyer(rel, known))
             snprintf(conflict, n, "%s", known);
         goto cleanup;
     }
     if (eforms_opts.buyer_lookup &&
         eforms_opts.buyer_lookup(eforms_opts.buyer_lookup_ctx, ocid, known, sizeof known) == 0 && known[0] &&
-        strcmp(known, buyer) != 0) {
+        strcmp(known, buyer) != 0 && !release_has_buyer(rel, known)) {
         snprintf(conflict, n, "%s", known);
         goto cleanup;
     }
@@ -399,6 +419,10 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
         l = strlen(msg);
         while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
             msg[--l] = '\0';
+        if (xe && xe->code == XML_ERR_NO_MEMORY) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
         rc = err_set(
             e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
             "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
@@ -557,6 +581,10 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto reject;
     if (!eforms_opts.skip_validation) {
         char *ver = eforms_x_text_at(xmlDocGetRootElement(doc), "cbc:CustomizationID", NULL);
+        if (!ver && eforms_x_oom_take()) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
         eforms_schema_dir(schema_dir, sizeof schema_dir);
         rc = eforms_xsd_validate(doc, schema_dir, ver, &ns, e);
         free(ver);
@@ -564,7 +592,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
             goto cleanup;
     }
     if (m.buyer_id) {
-        rc = reg_check(m.ocid, m.buyer_id, conflict, sizeof conflict);
+        rc = reg_check(m.ocid, m.buyer_id, m.release, conflict, sizeof conflict);
         if (rc)
             goto cleanup;
         if (conflict[0]) {
@@ -589,7 +617,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
             if (rc)
                 goto cleanup;
             /* later notices of this buyer find the suffixed ocid through the same check */
-            rc = reg_check(m.ocid, m.buyer_id, conflict, sizeof conflict);
+            rc = reg_check(m.ocid, m.buyer_id, m.release, conflict, sizeof conflict);
             if (rc)
                 goto cleanup;
         }
@@ -635,6 +663,8 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
 reject:
     rc = eforms_emit_rejected(path, &why, cb, ctx, stats, e);
 cleanup:
+    if (rc == ERR_NOMEM && e && e->code != ERR_NOMEM)
+        err_set(e, ERR_NOMEM, "%s: out of memory", path);
     free(buf);
     if (doc)
         xmlFreeDoc(doc);

@@ -34,7 +34,10 @@ int eforms_notes_finish(eforms_notes *ns) PA_MUSTCHECK;
  * "xsd_version_substituted"); each validation error becomes an "xsd_invalid" note with its
  * line and message (at most 10, then a count). No schema at all: note "xsd_unavailable".
  * Schemas are compiled once per version and cached; every file they include is read from
- * schema_dir only (network and other paths refused). Returns 0 or ERR_NOMEM. */
+ * schema_dir only (network and other paths refused). The confinement swaps libxml2's
+ * process-wide external entity loader while a schema compiles (under a mutex, restored
+ * after): another thread loading its own XSD in that instant would be refused too.
+ * Returns 0 or ERR_NOMEM. */
 int eforms_xsd_validate(xmlDocPtr doc, const char *schema_dir, const char *declared, eforms_notes *ns,
                         err_t *e) PA_MUSTCHECK;
 void eforms_xsd_cleanup(void);

@@ -206,14 +206,29 @@ int eforms_map_is_decimal(const char *s)
 /* The number text of a decimal with a leading '+' dropped (JSON has none), else NULL. */
 json_value *eforms_map_number(const char *s)
 {
+    char buf[96];
+    size_t len = 0;
+    const char *dot;
+
+    /* an xsd:decimal written as JSON: no '+', no leading zeros ("007"), a digit on both
+     * sides of the point (".5" -> "0.5", "5." -> "5"); the caller checked the form */
     if (*s == '+')
         s++;
-    /* JSON forbids leading zeros ("007"): strip them but keep "0" and "0.x". */
+    if (*s == '-')
+        buf[len++] = *s++;
     while (s[0] == '0' && isdigit((unsigned char)s[1]))
         s++;
-    if (s[0] == '.')
-        return NULL;
-    return json_new_number_text(s, strlen(s));
+    dot = strchr(s, '.');
+    if (s[0] == '.' || s[0] == '\0')
+        buf[len++] = '0';
+    while (*s && *s != '.' && len < sizeof buf - 2)
+        buf[len++] = *s++;
+    if (dot && dot[1]) {
+        s = dot;
+        while (*s && len < sizeof buf - 1)
+            buf[len++] = *s++;
+    }
+    return json_new_number_text(buf, len);
 }
 
 /* An OCDS Value {amount, currency} from an amount element (currencyID attribute); NULL
@@ -238,7 +253,7 @@ int eforms_map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **
     }
     num = eforms_map_number(txt);
     if (!num) {
-        TRY(eforms_note_add(c->ns, "number_invalid", field, "'%.60s' is not a JSON number; left out", txt));
+        rc = ERR_NOMEM;
         goto cleanup;
     }
     v = json_new_object();
@@ -1140,8 +1155,9 @@ static int map_tender(map_ctx *c, const char *folder_id)
                           eforms_x_first(proj, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
                           "tender.value", &v)); /* BT-27 procedure */
     if (v) {
-        TRY(json_object_set(c->tender, "value", v));
-        v = NULL;
+        json_value *take = v;
+        v = NULL; /* json_object_set owns it, also when it fails */
+        TRY(json_object_set(c->tender, "value", take));
     }
     TRY(map_period(c, eforms_x_first(proj, "cac:PlannedPeriod"), c->tender, "tender.contractPeriod"));
     TRY(map_lots(c, deadline, sizeof deadline, &n_deadlines, &differ));
@@ -1381,6 +1397,7 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
 
     memset(out, 0, sizeof *out);
     memset(&c, 0, sizeof c);
+    (void)eforms_x_oom_take();
     c.ns = ns;
     c.e = e;
     c.root = xmlDocGetRootElement(doc);
@@ -1534,6 +1551,8 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
     out->buyer_id = buyer;
     buyer = NULL;
 cleanup:
+    if (eforms_x_oom_take() && rc != ERR_NOMEM) /* a copy failed: never read as "absent" */
+        rc = err_set(e, ERR_NOMEM, "out of memory while mapping the notice");
     if (c.tender && (!c.rel || json_get(c.rel, "tender") != c.tender))
         json_free(c.tender);
     json_free(c.rel);

@@ -78,9 +78,9 @@ int eforms_jpush_str(json_value *arr, const char *s) PA_MUSTCHECK;
 int eforms_jpush_unique(json_value *arr, const char *s) PA_MUSTCHECK;
 
 /* Values. _is_decimal: xsd:decimal lexical form; _number: its JSON number (leading '+'
- * and zeros dropped); _amount: {amount, currency} of an amount element (*out NULL when
- * absent; notes for bad numbers); _datetime: OCDS date-time of a date (+ time) element,
- * 0 / 1 (absent) / ERR_BAD_INPUT (noted) / ERR_NOMEM; _epoch: seconds of such a text. */
+ * and zeros dropped, NULL only when out of memory); _amount: {amount, currency} of an amount element (*out
+ * NULL when absent; notes for bad numbers); _datetime: OCDS date-time of a date (+ time) element, 0 / 1
+ * (absent) / ERR_BAD_INPUT (noted) / ERR_NOMEM; _epoch: seconds of such a text. */
 int eforms_map_is_decimal(const char *s);
 json_value *eforms_map_number(const char *s);
 int eforms_map_amount(map_ctx *c, xmlNodePtr n, const char *field, json_value **out) PA_MUSTCHECK;

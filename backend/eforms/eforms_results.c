@@ -173,8 +173,10 @@ static int map_stat(map_ctx *c, const char *measure, json_value *value, const ch
     c->n_stats++;
     TRY(eforms_jset_str(s, "id", idbuf));
     TRY(eforms_jset_str(s, "measure", measure));
-    TRY(eforms_jset(s, "value", value));
+    rc = eforms_jset(s, "value", value); /* owns value, also when it fails */
     value = NULL;
+    if (rc)
+        goto cleanup;
     if (currency)
         TRY(eforms_jset_str(s, "currency", currency));
     TRY(eforms_jset_str(s, "relatedLot", lot));
@@ -534,8 +536,9 @@ static int map_lot_results(map_ctx *c, xmlNodePtr nr, map_results *r, size_t *n_
                 json_object_remove(a, "suppliers");
             TRY(map_sum_values(c, r, tens.v, tens.n, field, &v));
             if (v) {
-                TRY(json_object_set(a, "value", v));
+                json_value *take = v;
                 v = NULL;
+                TRY(json_object_set(a, "value", take));
             }
             if (tens.n) {
                 rb = eforms_jnew_in(a, "relatedBids", 1);
@@ -716,8 +719,9 @@ int eforms_map_results(map_ctx *c)
     TRY(map_lot_results(c, nr, &r, &n_with_tenders, &tenders));
     TRY(map_contracts(c, nr, &r));
     if (n_with_tenders == 1 && c->n_lots <= 1) { /* BT-759 of the only lot */
-        TRY(json_object_set(c->tender, "numberOfTenderers", tenders));
-        tenders = NULL;
+        json_value *take = tenders;
+        tenders = NULL; /* json_object_set owns it, also when it fails */
+        TRY(json_object_set(c->tender, "numberOfTenderers", take));
     }
     if (json_len(c->bids) == 0)
         json_object_remove(c->rel, "bids");

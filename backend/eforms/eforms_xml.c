@@ -12,6 +12,16 @@ static const struct {
     {"efext", EFORMS_NS_EFEXT}, {"efac", EFORMS_NS_EFAC}, {"efbc", EFORMS_NS_EFBC},
 };
 
+static _Thread_local int eforms_x_oom;
+
+int eforms_x_oom_take(void)
+{
+    int v = eforms_x_oom;
+
+    eforms_x_oom = 0;
+    return v;
+}
+
 int eforms_x_is(xmlNodePtr n, const char *ns, const char *local)
 {
     if (!n || n->type != XML_ELEMENT_NODE || !n->name)
@@ -139,8 +149,10 @@ char *eforms_x_text(xmlNodePtr n, int *truncated)
         return NULL;
     cut = 0;
     out = malloc(need + 1);
-    if (!out)
+    if (!out) {
+        eforms_x_oom = 1;
         return NULL;
+    }
     len = eforms_x_collect(n, out, need, &cut);
     if (cut && len > 0) { /* drop a UTF-8 character cut in the middle */
         size_t k = len - 1, want;
@@ -199,6 +211,8 @@ char *eforms_x_attr(xmlNodePtr n, const char *name)
     if (!v)
         return NULL;
     out = strdup((const char *)v);
+    if (!out)
+        eforms_x_oom = 1;
     xmlFree(v);
     return out;
 }

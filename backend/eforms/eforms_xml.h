@@ -33,6 +33,11 @@ char *eforms_x_text(xmlNodePtr n, int *truncated);
 char *eforms_x_text_at(xmlNodePtr n, const char *path, const char *lang);
 /* An attribute's value as a new string, or NULL. */
 char *eforms_x_attr(xmlNodePtr n, const char *name);
+/* 1 when a copy (eforms_x_text, eforms_x_text_at, eforms_x_attr) returned NULL because
+ * memory ran out since the last call, which clears the flag (per thread). Callers that
+ * read NULL as "absent" check it once at the end, so that out of memory is never taken
+ * for a missing value. */
+int eforms_x_oom_take(void);
 /* 1 when n is an element in namespace ns with local name local. */
 int eforms_x_is(xmlNodePtr n, const char *ns, const char *local);
 

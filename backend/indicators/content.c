@@ -608,12 +608,24 @@ fail:
     return NULL;
 }
 
+/* Remembers ids within one procurement: 1 when `id` was seen before, 0 when it is new
+ * (and now remembered), ERR_NOMEM. The set is made on first use; free with
+ * ind_hash_free. */
+static int seen_once(ind_hash **h, const char *id)
+{
+    if (!*h && !(*h = ind_hash_new(1)))
+        return ERR_NOMEM;
+    if (ind_hash_get(*h, id, 0))
+        return 1;
+    return ind_hash_get(*h, id, 1) ? 0 : ERR_NOMEM;
+}
+
 int ind_r048_pop_add(void *state, const model_procurement *p, err_t *e)
 {
     r048_state *s = state;
-    size_t i, j, k, n;
-    const char *seen[64];
-    size_t nseen = 0;
+    size_t i, j, n;
+    ind_hash *seen = NULL;
+    int rc = 0;
 
     if (ind_streq(p->tender_status, "cancelled") ||
         (p->procurement_method_details && ind_list_has(s->exclude, p->procurement_method_details)))
@@ -625,26 +637,32 @@ int ind_r048_pop_add(void *state, const model_procurement *p, err_t *e)
         if (!r048_award(a))
             continue;
         items = r048_items(p, a, s->tender_items, &n);
-        for (j = 0; j < n; j++) {
-            int dup = 0;
+        for (j = 0; rc == 0 && j < n; j++) {
             if (!items[j].classification_id)
                 continue;
-            if (!v && !(v = ind_hash_get(s->sup, a->supplier_ids[0], 1)))
-                return err_set(e, ERR_NOMEM, "heterogeneous_supplier: out of memory");
-            /* A supplier counts once per contracting process. */
-            for (k = 0; k < nseen; k++)
-                if (strcmp(seen[k], a->supplier_ids[0]) == 0)
-                    dup = 1;
-            if (!dup) {
-                v->processes++;
-                if (nseen < sizeof seen / sizeof seen[0])
-                    seen[nseen++] = a->supplier_ids[0];
+            if (!v && !(v = ind_hash_get(s->sup, a->supplier_ids[0], 1))) {
+                rc = ERR_NOMEM;
+                break;
+            }
+            /* A supplier counts once per contracting process (at its first classified
+             * item here). */
+            {
+                int k = seen_once(&seen, a->supplier_ids[0]);
+                if (k < 0) {
+                    rc = k;
+                    break;
+                }
+                if (k == 0)
+                    v->processes++;
             }
             if (variety_add(v, items[j].classification_id, s->digits) != 0)
-                return err_set(e, ERR_NOMEM, "heterogeneous_supplier: out of memory");
+                rc = ERR_NOMEM;
         }
+        if (rc != 0)
+            break;
     }
-    return 0;
+    ind_hash_free(seen, NULL);
+    return rc ? err_set(e, ERR_NOMEM, "heterogeneous_supplier: out of memory") : 0;
 }
 
 int ind_r048_pop_finish(void *state, err_t *e)
@@ -723,9 +741,9 @@ IND_EVAL(ind_heterogeneous_supplier)
     ind_ctx c;
     result_t *r;
     const r048_state *s = pop;
-    size_t i, k, n;
-    const char *done[64];
-    size_t ndone = 0;
+    size_t i, n, ndone = 0;
+    ind_hash *done = NULL;
+    int k;
 
     ind_ctx_init(&c, out, prm, p, "heterogeneous_supplier", "R048", e);
     if (ind_excluded(&c, 1))
@@ -737,19 +755,20 @@ IND_EVAL(ind_heterogeneous_supplier)
     for (i = 0; i < p->n_awards; i++) {
         const model_award *a = &p->awards[i];
         const variety *v;
-        int dup = 0;
         if (!r048_award(a))
             continue;
         r048_items(p, a, s->tender_items, &n);
         if (n == 0)
             continue;
-        for (k = 0; k < ndone; k++)
-            if (strcmp(done[k], a->supplier_ids[0]) == 0)
-                dup = 1;
-        if (dup)
+        /* One result per supplier, however many of its awards are here. */
+        k = seen_once(&done, a->supplier_ids[0]);
+        if (k < 0) {
+            ind_hash_free(done, NULL);
+            return err_set(e, ERR_NOMEM, "heterogeneous_supplier: out of memory");
+        }
+        if (k == 1)
             continue;
-        if (ndone < sizeof done / sizeof done[0])
-            done[ndone++] = a->supplier_ids[0];
+        ndone++;
         v = ind_hash_get(s->sup, a->supplier_ids[0], 0);
         if (!v || v->processes < (size_t)s->minimum) {
             r = ind_result(&c, "tenderer", a->supplier_ids[0], RESULT_NOT_APPLICABLE);
@@ -760,6 +779,7 @@ IND_EVAL(ind_heterogeneous_supplier)
         }
         r048_judge(&c, s, a->supplier_ids[0], v);
     }
+    ind_hash_free(done, NULL);
     if (ndone == 0) {
         r = ind_simple(&c, RESULT_NOT_APPLICABLE, "No active award to a single supplier lists classified items.");
         ind_fields(&c, r, "awards.status", "awards.suppliers", "awards.items", (const char *)NULL);

@@ -410,7 +410,8 @@ IND_EVAL(ind_just_below_threshold)
 
 /* ---------------------------------------------------------------- R024 / R058 */
 
-/* A procurement's ratio kept for pop_results (terse runs only). */
+/* A procurement's ratio kept for pop_results (terse runs only). The three strings share
+ * one allocation, owned through `ocid`. */
 typedef struct {
     char *ocid, *winner, *other;
     double ratio;
@@ -451,6 +452,7 @@ static void *slr_new(const indicator_params *prm, err_t *e, const char *name)
 static int slr_keep(slr_state *s, const char *ocid, const char *w, const char *o, double ratio)
 {
     slr_kept *k;
+    size_t lo, lw, lx;
 
     if (s->n_kept == s->cap_kept) {
         size_t nc = s->cap_kept ? s->cap_kept * 2 : 256;
@@ -460,17 +462,23 @@ static int slr_keep(slr_state *s, const char *ocid, const char *w, const char *o
         s->kept = nk;
         s->cap_kept = nc;
     }
+    ocid = ocid ? ocid : "";
+    w = w ? w : "";
+    o = o ? o : "";
+    lo = strlen(ocid) + 1;
+    lw = strlen(w) + 1;
+    lx = strlen(o) + 1;
     k = &s->kept[s->n_kept];
-    k->ocid = strdup(ocid ? ocid : "");
-    k->winner = strdup(w ? w : "");
-    k->other = strdup(o ? o : "");
-    k->ratio = ratio;
-    if (!k->ocid || !k->winner || !k->other) {
-        free(k->ocid);
-        free(k->winner);
-        free(k->other);
+    /* One block holds the three strings (ocid owns it). */
+    k->ocid = malloc(lo + lw + lx);
+    if (!k->ocid)
         return ERR_NOMEM;
-    }
+    memcpy(k->ocid, ocid, lo);
+    k->winner = k->ocid + lo;
+    memcpy(k->winner, w, lw);
+    k->other = k->winner + lw;
+    memcpy(k->other, o, lx);
+    k->ratio = ratio;
     s->n_kept++;
     return 0;
 }
@@ -510,11 +518,8 @@ static void slr_free(void *state)
 
     if (!s)
         return;
-    for (i = 0; i < s->n_kept; i++) {
-        free(s->kept[i].ocid);
-        free(s->kept[i].winner);
-        free(s->kept[i].other);
-    }
+    for (i = 0; i < s->n_kept; i++)
+        free(s->kept[i].ocid);   /* the block of the three strings */
     free(s->kept);
     ind_vec_dispose(&s->ratios);
     free(s);

@@ -391,7 +391,9 @@ static int numbers_equal(const json_value *a, const json_value *b)
     if (a->u.number.len == b->u.number.len &&
         memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0)
         return 1;
-    return strtod(a->u.number.text, NULL) == strtod(b->u.number.text, NULL);
+    double x = strtod(a->u.number.text, NULL), y = strtod(b->u.number.text, NULL);
+    /* out of range (1e999 and 2e999 both read as infinity): only equal texts are equal */
+    return isfinite(x) && isfinite(y) && x == y;
 }
 
 /* A key with its position, sorted by (key bytes, position): no global sort context. */
@@ -1155,6 +1157,19 @@ int json_write_string(buf_t *b, const char *s, size_t len)
     size_t i = 0, run = 0;
     int rc;
 
+    if (len < 254) {
+        /* the common case: a short string with nothing to escape, in one append */
+        char tmp[256];
+        size_t k = 0;
+        while (k < len && (unsigned char)s[k] >= 0x20 && s[k] != '"' && s[k] != '\\')
+            k++;
+        if (k == len) {
+            tmp[0] = '"';
+            memcpy(tmp + 1, s, len);
+            tmp[len + 1] = '"';
+            return buf_append(b, tmp, len + 2);
+        }
+    }
     if ((rc = buf_putc(b, '"')))
         return rc;
     while (i < len) {
@@ -1262,10 +1277,24 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
             const char *key = v->u.object.keys[i];
             if (k && (rc = buf_putc(b, ',')))
                 break;
-            if ((rc = json_write_string(b, key, strlen(key))))
-                break;
-            if ((rc = buf_putc(b, ':')))
-                break;
+            {
+                /* "key": in one append when the key needs no escape (nearly always) */
+                size_t kl = strlen(key), q = 0;
+                char tmp[128];
+                while (q < kl && kl < 120 && (unsigned char)key[q] >= 0x20 && key[q] != '"' &&
+                       key[q] != '\\')
+                    q++;
+                if (kl < 120 && q == kl) {
+                    tmp[0] = '"';
+                    memcpy(tmp + 1, key, kl);
+                    tmp[kl + 1] = '"';
+                    tmp[kl + 2] = ':';
+                    if ((rc = buf_append(b, tmp, kl + 3)))
+                        break;
+                } else if ((rc = json_write_string(b, key, kl)) || (rc = buf_putc(b, ':'))) {
+                    break;
+                }
+            }
             rc = write_value(b, v->u.object.values[i], canonical, depth + 1);
         }
         if (idx && idx != small)

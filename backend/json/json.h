@@ -98,7 +98,9 @@ int json_parse(json_value **out, const char *text, size_t len, err_t *e) PA_MUST
  * buf_append error. */
 int json_write(buf_t *b, const json_value *v) PA_MUSTCHECK;
 /* Writes v with keys sorted by byte order at every level: a canonical form, so that
- * equal content gives equal bytes (used for content hashes and determinism). */
+ * equal content gives equal bytes (used for content hashes and determinism). Numbers
+ * with an integral value below 2^53 are written as plain integers (1.0, 1e3, -0 ->
+ * 1, 1000, 0); every other number keeps its source text, so that nothing is rounded. */
 int json_write_canonical(buf_t *b, const json_value *v) PA_MUSTCHECK;
 
 /* --- Additions (json helper): storage note, incremental building, UTF-8 check. ---

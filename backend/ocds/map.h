@@ -11,6 +11,8 @@
  *   number_as_string    an amount/quantity/count given as a numeric string (value kept)
  *   number_invalid      a number that is not one (value absent)
  *   id_as_number        an id given as a JSON number (converted to its text)
+ *   null_as_string      an id that is the string "null" (absent)
+ *   empty_object        a document or amendment with every field empty (dropped)
  *   wrong_type          a field of the wrong JSON type (absent)
  *   string_nul          a string with a NUL byte (cut there)
  *   string_truncated    a string longer than MAP_MAX_STRING (cut at a UTF-8 boundary)
@@ -30,7 +32,8 @@
  *   party_role_added    a party referenced as buyer/supplier/... lacked that role
  *   party_duplicate_id  two parties share an id (the first wins in model_party_find)
  *   buyer_from_parties / procuring_entity_from_parties  taken from parties[].roles
- *   array_truncated     an array longer than MAP_MAX_ARRAY (the rest ignored)
+ *   array_truncated     an array longer than MAP_MAX_ARRAY, or a party with more than
+ *                       MAP_MAX_ROLES roles (the rest ignored)
  *   weight_invalid      an award-criterion weight that is not a number or negative
  *   award_criteria_derived  no awardCriteria code: derived from the criteria types
  *                       (price only -> priceOnly, ..., a mix -> ratedCriteria)

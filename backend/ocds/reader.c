@@ -97,6 +97,8 @@ struct ocds_reader {
     err_t fatal;
     size_t n_items;
     unsigned events;          /* capture events, for the periodic size check */
+    json_builder *spare[4];   /* builders of closed FR_OBJ frames, for reuse */
+    size_t n_spare;
     ocds_read_stats stats;
 };
 
@@ -148,9 +150,10 @@ static int set_fatal(ocds_reader *r, int code, const char *fmt, ...)
     return code;
 }
 
+/* The JSON type with its article, for messages: "an array", "a string", "null". */
 static const char *type_name(const json_value *v)
 {
-    static const char *names[] = {"null", "boolean", "number", "string", "array", "object"};
+    static const char *names[] = {"null", "a boolean", "a number", "a string", "an array", "an object"};
     return v ? names[v->type] : "nothing";
 }
 
@@ -287,9 +290,8 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
 
     memset(&it, 0, sizeof(it));
     if (!rel || rel->type != JSON_OBJECT) {
-        const char *tn = type_name(rel);
-        return reject(r, rel, off, line, "release", "expected a release object, found %s %s",
-                      rel && rel->type == JSON_ARRAY ? "an" : "a", tn);
+        return reject(r, rel, off, line, "release", "expected a release object, found %s",
+                      type_name(rel));
     }
     ocid_v = json_get(rel, "ocid");
     if (!ocid_v || ocid_v->type != JSON_STRING || ocid_v->u.string.len == 0) {
@@ -311,8 +313,8 @@ static int emit(ocds_reader *r, ocds_item_kind kind, json_value *rel, uint64_t o
         } else if (!ocid_v || ocid_v->type == JSON_NULL) {
             return reject(r, rel, off, line, "ocid", "the release has no ocid");
         } else {
-            return reject(r, rel, off, line, "ocid", "the ocid is %s %s, not a non-empty string",
-                          ocid_v->type == JSON_STRING ? "an empty" : "a", type_name(ocid_v));
+            return reject(r, rel, off, line, "ocid", "the ocid is %s, not a non-empty string",
+                          ocid_v->type == JSON_STRING ? "an empty string" : type_name(ocid_v));
         }
     }
     it.kind = kind;
@@ -410,8 +412,7 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
             /* "releases": {...} or "records": "x": nothing can be read from it */
             const char *tn = type_name(json_get(obj, bad));
             json_free(obj);
-            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s %s",
-                          tn[0] == 'a' || tn[0] == 'o' ? "an" : "a", tn);
+            return reject(r, NULL, f->offset, f->line, bad, "expected an array, found %s", tn);
         }
         json_free(obj);
         return 0;
@@ -440,9 +441,15 @@ static int finish_top_object(ocds_reader *r, json_value *obj, const frame *f)
 
 /* ------------------------------------------------------------------ frames */
 
-static void frame_dispose(frame *f)
+/* FR_OBJ builders are kept for reuse (JSON Lines: one frame per line). */
+static void frame_dispose(ocds_reader *r, frame *f)
 {
-    json_builder_free(f->b);
+    if (f->b && r->n_spare < sizeof(r->spare) / sizeof(r->spare[0])) {
+        json_builder_reset(f->b);
+        r->spare[r->n_spare++] = f->b;
+    } else {
+        json_builder_free(f->b);
+    }
     free(f->key);
     free(f->pkg_json);
     memset(f, 0, sizeof(*f));
@@ -468,7 +475,7 @@ static int push_frame(ocds_reader *r, frame_kind kind, obj_role role, uint64_t o
     f->line = line_at(r, off);
     f->depth = r->depth + 1;
     if (kind == FR_OBJ) {
-        f->b = json_builder_new(JSON_MAX_DEPTH + 1);
+        f->b = r->n_spare ? r->spare[--r->n_spare] : json_builder_new(JSON_MAX_DEPTH + 1);
         if (!f->b || json_builder_start_object(f->b)) {
             json_builder_free(f->b);
             return set_fatal(r, ERR_NOMEM, "out of memory");
@@ -484,7 +491,7 @@ static int push_frame(ocds_reader *r, frame_kind kind, obj_role role, uint64_t o
 static void drop_frames(ocds_reader *r, size_t keep)
 {
     while (r->n_frames > keep)
-        frame_dispose(&r->frames[--r->n_frames]);
+        frame_dispose(r, &r->frames[--r->n_frames]);
     if (r->cap == CAP_ITEM)
         json_builder_reset(r->item_b);
     r->cap = CAP_NONE;
@@ -593,16 +600,16 @@ static int capture_done(ocds_reader *r)
         return set_fatal(r, ERR_NOMEM, "out of memory");
     if (!f) {
         int rc = reject(r, v, r->cap_off, r->cap_line, "json",
-                        "the top-level value is a %s, not an object", type_name(v));
+                        "the top-level value is %s, not an object", type_name(v));
         top_value_end(r, r->cap_off);
         return rc;
     }
     if (f->kind == FR_REC_ARR)
         return reject(r, v, r->cap_off, r->cap_line, "records",
-                      "a record must be an object, found a %s", type_name(v));
+                      "a record must be an object, found %s", type_name(v));
     if (f->kind == FR_TOP_ARR)
         return reject(r, v, r->cap_off, r->cap_line, "json",
-                      "an element of the top-level array is a %s, not an object", type_name(v));
+                      "an element of the top-level array is %s, not an object", type_name(v));
     /* FR_REL_ARR: a release, or a linked release inside a record */
     return emit(r, OCDS_ITEM_RELEASE, v, r->cap_off, r->cap_line, record_ocid(r));
 }
@@ -725,7 +732,7 @@ static int dispatch(ocds_reader *r, ev_kind ev, const char *s, size_t n, int bv)
                 rc = finish_top_object(r, obj, f);
             f = &r->frames[r->n_frames - 1];
         }
-        frame_dispose(f);
+        frame_dispose(r, f);
         r->n_frames--;
         if (r->n_frames == 0)
             top_value_end(r, start);
@@ -1058,6 +1065,8 @@ void ocds_reader_free(ocds_reader *r)
     drop_frames(r, 0);
     free(r->frames);
     json_builder_free(r->item_b);
+    for (size_t i = 0; i < r->n_spare; i++)
+        json_builder_free(r->spare[i]);
     if (r->h)
         yajl_free(r->h);
     free(r->name);

@@ -62,7 +62,10 @@ typedef struct {
     size_t linked;           /* OCDS_ITEM_LINKED items */
     size_t rejected;         /* OCDS_ITEM_REJECTED items */
     uint64_t bytes;          /* bytes read */
-    char shape[32];          /* "release_package", "record_package", "jsonl", ... */
+    char shape[32];          /* "release", "release_package", "record_package", "record"
+                                (OCP bare record), "compiled_release", "versioned_release",
+                                "array_<one of these>" (wrapped in a top-level array),
+                                "jsonl", "concatenated" (several values), "empty", "invalid" */
 } ocds_read_stats;
 
 /* Reads the OCDS file at `path` (streamed in 64 KiB chunks; see the shapes above) and

@@ -23,15 +23,25 @@ static void store_quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
-/* Copies a libpq message without its trailing newline. */
+/* Copies a libpq message as one line: no trailing newline, inner line breaks and tabs
+ * become spaces, runs of spaces are squeezed. */
 static void trim_copy(char *dst, size_t n, const char *src)
 {
-    size_t len;
+    size_t len, i, j;
 
     snprintf(dst, n, "%s", src ? src : "");
     len = strlen(dst);
-    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == '\r'))
+    while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == '\r' || dst[len - 1] == ' '))
         dst[--len] = '\0';
+    for (i = 0, j = 0; i < len; i++) {
+        char ch = dst[i];
+        if (ch == '\n' || ch == '\r' || ch == '\t')
+            ch = ' ';
+        if (ch == ' ' && j > 0 && dst[j - 1] == ' ')
+            continue;
+        dst[j++] = ch;
+    }
+    dst[j] = '\0';
 }
 
 int store_open(store **out, const char *conninfo, err_t *e)
@@ -114,9 +124,7 @@ int store_result_error(store *st, const PGresult *res, const char *what, err_t *
         trim_copy(msg, sizeof msg, PQerrorMessage(st->conn));
     if (!msg[0])
         snprintf(msg, sizeof msg, "unexpected result status");
-    for (char *q = msg; *q; q++)
-        if (*q == '\n' || *q == '\r' || *q == '\t')
-            *q = ' '; /* one line: "ERROR: ... CONTEXT: ..." */
+
     code = (PQstatus(st->conn) != CONNECTION_OK || sqlstate_unavailable(state)) ? ERR_DB_UNAVAILABLE
                                                                               : ERR_DB;
     return err_set(e, code, "%s: %s%s%s%s", what ? what : "database", msg, state ? " [" : "",

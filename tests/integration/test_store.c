@@ -73,6 +73,29 @@ static long count_sql_files(const char *dir)
     return n;
 }
 
+static void test_store_classifies_errors(void **state)
+{
+    store *bad = NULL;
+    err_t e;
+    (void)state;
+
+    /* No server behind this socket directory: unavailable (retry later), not a bug. */
+    assert_int_equal(store_open(&bad, "host=/nonexistent-procaudit port=1 dbname=x connect_timeout=2", &e),
+                     ERR_DB_UNAVAILABLE);
+    assert_null(bad);
+    assert_non_null(strstr(e.msg, "database unavailable"));
+    /* A statement the server refuses: ERR_DB, with the SQLSTATE (42P01 undefined table). */
+    assert_int_equal(store_exec(st, NULL, PGRES_TUPLES_OK, "SELECT * FROM no_such_table", 0, NULL, &e),
+                     ERR_DB);
+    assert_non_null(strstr(e.msg, "42P01"));
+    /* A failed statement inside a transaction: COMMIT reports the rollback. */
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_exec(st, NULL, PGRES_TUPLES_OK, "SELECT 1/0", 0, NULL, &e), ERR_DB);
+    assert_int_equal(store_commit(st, &e), ERR_DB);
+    /* The connection is still usable. */
+    assert_int_equal(pgtest_long(st, "SELECT 41 + 1", NULL), 42);
+}
+
 static void test_store_migrate_is_idempotent(void **state)
 {
     char dir[512];
@@ -356,6 +379,7 @@ static void test_ingest_database_refusal_rejects_only_that_procurement(void **st
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_classifies_errors),
         cmocka_unit_test(test_store_migrate_is_idempotent),
         cmocka_unit_test(test_store_migrate_refuses_changed_file),
         cmocka_unit_test(test_store_schema_check_names_older_and_newer),

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -54,9 +55,13 @@ static char dir[4096], bin[4096];
 static int setup(void **state)
 {
     const char *root = getenv("PROCAUDIT_ROOT"), *shared = getenv("PROCAUDIT_SHARED");
+    const char *exe = getenv("PROCAUDIT_BIN");  /* another build of procaudit, if set */
 
+    if (exe)
+        snprintf(bin, sizeof bin, "%s", exe);
+    else
+        snprintf(bin, sizeof bin, "%s/build/procaudit", root ? root : ".");
     (void)state;
-    snprintf(bin, sizeof bin, "%s/build/procaudit", root ? root : ".");
     snprintf(dir, sizeof dir, "%s/data/cardinal-fixtures/tests/fixtures/indicators", shared ? shared : "../shared");
     return 0;
 }
@@ -182,11 +187,63 @@ static void test_native_output_parses(void **state)
     buf_dispose(&got);
 }
 
+/* Usage errors exit 2; a file with bad lines exits 1 and still scores the good ones;
+ * hostile values never print NaN. */
+static void test_cli_usage_and_rejected_records(void **state)
+{
+    static const char lines[] =
+        "{\"ocid\":\"good\",\"tender\":{\"procurementMethod\":\"open\",\"numberOfTenderers\":1}}\n"
+        "not json\n"
+        "{\"noocid\":1}\n"
+        "{\"ocid\":\"hostile\",\"tender\":{\"value\":{\"amount\":-1e308},\"tenderPeriod\":"
+        "{\"startDate\":\"2020-02-01\",\"endDate\":\"2020-01-01T00:00:00\"}},\"bids\":{\"details\":"
+        "[{\"status\":\"valid\",\"value\":{\"amount\":0,\"currency\":\"USD\"},\"tenderers\":[{\"id\":\"W\"}]},"
+        "{\"status\":\"valid\",\"value\":{\"amount\":5,\"currency\":\"USD\"},\"tenderers\":[{\"id\":\"L\"}]}]},"
+        "\"awards\":[{\"status\":\"active\",\"suppliers\":[{\"id\":\"W\"}]}]}\n";
+    char path[] = "/tmp/procaudit-test-XXXXXX", cmd[8192];
+    struct stat st;
+    buf_t got;
+    json_value *g;
+    int fd, status = 0;
+
+    (void)state;
+    if (stat(bin, &st) != 0)
+        skip();
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, lines, sizeof lines - 1), (ssize_t)(sizeof lines - 1));
+    close(fd);
+    buf_init(&got, 1u << 24);
+    snprintf(cmd, sizeof cmd, "'%s' indicators --indicator nope '%s' 2>/dev/null", bin, path);
+    assert_int_equal(run(cmd, &got, &status), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+    snprintf(cmd, sizeof cmd, "'%s' indicators --param R003.nope=1 '%s' 2>/dev/null", bin, path);
+    assert_int_equal(run(cmd, &got, &status), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+    snprintf(cmd, sizeof cmd, "'%s' indicators --param R003.threshold=abc '%s' 2>/dev/null", bin, path);
+    assert_int_equal(run(cmd, &got, &status), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+    buf_reset(&got);
+    snprintf(cmd, sizeof cmd, "'%s' indicators --indicator all '%s' 2>/dev/null", bin, path);
+    assert_int_equal(run(cmd, &got, &status), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);   /* 2 lines rejected */
+    assert_null(strstr(buf_cstr(&got), "nan"));
+    g = parse(buf_cstr(&got), got.len, "cli");
+    assert_int_equal(json_len(g), 2);                               /* good and hostile */
+    /* good: open procedure, one tenderer -> R018 flag. */
+    assert_string_equal(json_get_str(json_at(json_get(g, "good"), 1), "indicator"), "single_bid");
+    assert_string_equal(json_get_str(json_at(json_get(g, "good"), 1), "status"), "flag");
+    json_free(g);
+    buf_dispose(&got);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cardinal_fixtures),
         cmocka_unit_test(test_native_output_parses),
+        cmocka_unit_test(test_cli_usage_and_rejected_records),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -735,6 +735,34 @@ static void test_same_folder_other_buyer(void **state)
     eforms_registry_reset();
 }
 
+/* Joint procurement (several cac:ContractingParty): sdk-examples can_25_ENG_Buyers.xml has
+ * buyers GBR-123456789 and GBR-321654987, can_25_ENG.xml only GBR-123456789,
+ * can_25_ENG_buyers_countries.xml FRA-123456789 and GBR-321654987; all share folder
+ * 18d27a53-0109-4f93-9231-6659d931bce0. The first recorded buyer is GBR-123456789: the
+ * second notice names it (same procedure), the third does not (kept apart). */
+static void test_joint_buyers(void **state)
+{
+    got_t a, b, c;
+    const char *base = "ocds-procaudit-eforms-18d27a53-0109-4f93-9231-6659d931bce0";
+
+    (void)state;
+    eforms_registry_reset();
+    if (read_shared("sdk-examples/can_25_ENG_Buyers.xml", &a) != 0)
+        skip();
+    assert_int_equal(read_shared("sdk-examples/can_25_ENG.xml", &b), 0);
+    assert_int_equal(read_shared("sdk-examples/can_25_ENG_buyers_countries.xml", &c), 0);
+    assert_string_equal(a.ocid[0], base);
+    assert_string_equal(b.ocid[0], base);
+    assert_false(has_note(&b, "folder_id_buyer_conflict"));
+    assert_string_equal(c.ocid[0],
+                        "ocds-procaudit-eforms-18d27a53-0109-4f93-9231-6659d931bce0-FRA-123456789");
+    assert_true(has_note(&c, "folder_id_buyer_conflict"));
+    got_free(&a);
+    got_free(&b);
+    got_free(&c);
+    eforms_registry_reset();
+}
+
 /* Contract modification notice (CMN) -> contracts[].amendments[]:
  * sdk-examples/can-modif_24_value.xml */
 static void test_modification(void **state)
@@ -1091,6 +1119,47 @@ static void test_long_text_cut_on_character(void **state)
     got_free(&g);
 }
 
+/* Amounts are xsd:decimal; written as JSON numbers with their digits kept: "+007.50" ->
+ * 7.50, ".5" -> 0.5, "12." -> 12; "1,5" is not a decimal: left out with a note. */
+static void test_decimal_forms(void **state)
+{
+    static const char doc[] =
+        "<ContractNotice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2\" "
+        "xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\" "
+        "xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\">"
+        "<cbc:ID>n-dec</cbc:ID><cbc:ContractFolderID>f-dec</cbc:ContractFolderID>"
+        "<cac:ProcurementProject><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount "
+        "currencyID=\"EUR\">+007.50</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>"
+        "</cac:ProcurementProject>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-1</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">.5</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-2</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">12.</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot>"
+        "<cac:ProcurementProjectLot><cbc:ID>LOT-3</cbc:ID><cac:ProcurementProject><cac:RequestedTenderTotal>"
+        "<cbc:EstimatedOverallContractAmount currencyID=\"EUR\">1,5</cbc:EstimatedOverallContractAmount>"
+        "</cac:RequestedTenderTotal></cac:ProcurementProject></cac:ProcurementProjectLot></ContractNotice>";
+    char path[256];
+    const json_value *lots;
+    got_t g;
+
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/procaudit-test-eforms-%ld-dec.xml", (long)getpid());
+    write_file(path, doc, sizeof doc - 1);
+    read_path(path, &g);
+    unlink(path);
+    assert_int_equal(g.n_rel, 1);
+    assert_string_equal(json_path(g.rel[0], "tender.value.amount")->u.number.text, "7.50");
+    lots = json_path(g.rel[0], "tender.lots");
+    assert_string_equal(json_path(by_id(lots, "LOT-1"), "value.amount")->u.number.text, "0.5");
+    assert_string_equal(json_path(by_id(lots, "LOT-2"), "value.amount")->u.number.text, "12");
+    assert_null(json_get(by_id(lots, "LOT-3"), "value"));
+    assert_non_null(
+        strstr(g.notes, "number_invalid|tender.lots[LOT-3]|EstimatedOverallContractAmount (line 1): '1,5'"));
+    got_free(&g);
+}
+
 static void test_unreadable(void **state)
 {
     got_t g;
@@ -1126,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_cn_can_merge),
         cmocka_unit_test(test_real_cn_written_can_merge),
         cmocka_unit_test(test_same_folder_other_buyer),
+        cmocka_unit_test(test_joint_buyers),
         cmocka_unit_test(test_modification),
         cmocka_unit_test(test_change_notice),
         cmocka_unit_test(test_xsd_drift_noted),
@@ -1137,6 +1207,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_long_text_cut_on_character),
+        cmocka_unit_test(test_decimal_forms),
         cmocka_unit_test(test_unreadable),
     };
     return cmocka_run_group_tests_name("eforms", tests, NULL, teardown_all);

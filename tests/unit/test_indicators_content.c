@@ -227,6 +227,18 @@ static void test_heterogeneous_supplier(void **state)
         fx_run_pop("heterogeneous_supplier", ps, 6, 0, KV("minimum_contracting_processes=1", "threshold=2"), &l), 0);
     assert_int_equal(fx_one(&l)->status, RESULT_FLAG);
     result_list_dispose(&l);
+    /* F's second process has two awards to F with items: still one process, so F has 2
+     * processes: judged with a minimum of 2, not with 3. */
+    model_procurement_free(ps[5]);
+    ps[5] = supplied("two", "F", "12000000", NULL);
+    fx_award_item(fx_award(ps[5], "active", "F", NULL), "13000000");
+    assert_int_equal(fx_run_pop("heterogeneous_supplier", ps, 6, 0, KV("minimum_contracting_processes=2"), &l), 0);
+    assert_int_equal(fx_one(&l)->status, RESULT_FLAG);   /* variety 4 (10, 11, 12, 13) */
+    assert_true(fx_one(&l)->measured == 4.0);
+    result_list_dispose(&l);
+    assert_int_equal(fx_run_pop("heterogeneous_supplier", ps, 6, 5, KV("minimum_contracting_processes=3"), &l), 0);
+    assert_int_equal(fx_one(&l)->status, RESULT_NOT_APPLICABLE);   /* one result for F, not two */
+    result_list_dispose(&l);
     for (i = 0; i < 6; i++)
         model_procurement_free(ps[i]);
 }

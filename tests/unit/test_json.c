@@ -235,6 +235,11 @@ static void test_huge_numbers(void **state)
     assert_int_equal(json_number(json_at(v, 2), 0, &d), 0);
     assert_true(d > 1.2e29 && d < 1.3e29);
     assert_string_equal(json_at(v, 0)->u.number.text, "1e999"); /* text kept */
+    json_value *w = parse_ok("[2e999, -1e999, 123456789012345678901234567890.0]");
+    assert_false(json_equal(json_at(v, 0), json_at(w, 0))); /* both infinite, texts differ */
+    assert_true(json_equal(json_at(v, 1), json_at(w, 1)));  /* same text */
+    assert_true(json_equal(json_at(v, 2), json_at(w, 2)));  /* same value */
+    json_free(w);
     json_free(v);
 }
 

@@ -160,6 +160,27 @@ static void test_merge_edge_cases(void **state)
     json_free(s);
 }
 
+static void test_merge_duplicate_ids_and_empty_object(void **state)
+{
+    (void)state;
+    json_value *out = NULL;
+    err_t e;
+    /* Two objects with the same id in one release are merged into one, the later field
+     * values winning ({id 1, key first} then {id 1, key second} -> {id 1, key second});
+     * an empty object in a later release changes nothing (planning.rationale stays). */
+    json_value *a = J("{\"ocid\":\"d\",\"date\":\"2000-01-01T00:00:00Z\",\"planning\":{\"rationale\":\"reason\"},"
+                      "\"awards\":[{\"id\":1,\"key\":\"first\",\"x\":1},{\"id\":1,\"key\":\"second\"}]}");
+    json_value *b = J("{\"ocid\":\"d\",\"date\":\"2000-01-02T00:00:00Z\",\"planning\":{}}");
+    json_value *in[2] = {a, b};
+    assert_int_equal(ocds_merge(&out, in, 2, &e), 0);
+    assert_json_equal(out, "{\"tag\":[\"compiled\"],\"id\":\"d-2000-01-02T00:00:00Z\",\"date\":\"2000-01-02T00:00:00Z\","
+                           "\"ocid\":\"d\",\"planning\":{\"rationale\":\"reason\"},"
+                           "\"awards\":[{\"id\":1,\"key\":\"second\",\"x\":1}]}");
+    json_free(out);
+    json_free(a);
+    json_free(b);
+}
+
 static void test_merge_many_ids_uses_hash(void **state)
 {
     (void)state;
@@ -311,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_merge_four_releases),
         cmocka_unit_test(test_merge_orders_by_instant_not_text),
         cmocka_unit_test(test_merge_edge_cases),
+        cmocka_unit_test(test_merge_duplicate_ids_and_empty_object),
         cmocka_unit_test(test_merge_many_ids_uses_hash),
         cmocka_unit_test(test_versioned_to_compiled),
         cmocka_unit_test(test_real_releases_merge_to_published_compiled),

@@ -134,9 +134,14 @@ static void test_report_findings_most_severe_first(void **state)
     fx_state *s = *state;
     model_procurement *p = fx_procurement(1, 0, NULL);
     evaluation_t *ev = fx_evaluation();
-    const char *path = render(s, p, ev, REPORT_INTERNAL, NULL, 0, NULL, NULL);
-    char *txt = tu_text(path, 0, 0);
+    const char *path;
+    char *txt;
     const char *f1, *f2, *f3;
+
+    /* population statistics of P01 are printed as "key = value" pairs */
+    ev->results[3].stats_json = fx_dup("{\"n\":340,\"q1\":0.97,\"q3\":1.05,\"fence\":{\"upper\":1.17}}");
+    path = render(s, p, ev, REPORT_INTERNAL, NULL, 0, NULL, NULL);
+    txt = tu_text(path, 0, 0);
 
     tu_squash(txt);
     f1 = strstr(txt, "Finding 1: Short submission period (R003)");
@@ -147,6 +152,7 @@ static void test_report_findings_most_severe_first(void **state)
     assert_non_null(f3);
     assert_true(f1 < f2 && f2 < f3);
     assert_non_null(strstr(txt, "Cause To be established by the auditor."));
+    assert_non_null(strstr(txt, "n = 340; q1 = 0.97; q3 = 1.05; fence.upper = 1.17"));
     free(txt);
     model_procurement_free(p);
     evaluation_free(ev);

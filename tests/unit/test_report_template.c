@@ -239,6 +239,10 @@ static void test_report_text_redacts_in_public(void **state)
     assert_non_null(c);
     assert_string_equal(c, "Contact: [已删除] <[已删除]>, tel.");
     free(c);
+    /* whole words only: the contact "María Pérez" is not removed from inside a word */
+    c = rtext_clean(&s->rd, "XMaría Pérez and María Pérezz stay; (María Pérez) goes");
+    assert_string_equal(c, "XMaría Pérez and María Pérezz stay; ([已删除]) goes");
+    free(c);
     /* not an address: no dot in the domain */
     c = rtext_clean(&s->rd, "user@localhost and a@b");
     assert_string_equal(c, "user@localhost and a@b");
