@@ -24,7 +24,7 @@
 /* Rows built are sent to the server in slices of about this many bytes. */
 #define SLICE_BYTES (1u * 1024u * 1024u)
 /* A batch is also flushed when the JSON it holds passes this many bytes. */
-#define BATCH_MAX_BYTES (32u * 1024u * 1024u)
+#define BATCH_MAX_BYTES (6u * 1024u * 1024u)
 /* Hash slots for the ocids of one batch (a power of two, > 2 x the largest batch). */
 #define BATCH_MAX_ITEMS 4096
 #define SLOTS (2 * BATCH_MAX_ITEMS)
@@ -71,7 +71,16 @@ typedef struct {
     model_note **loaded_notes; /* their normalisation notes */
     size_t *loaded_n_notes;
     size_t n_loaded, cap_loaded;
-    json_value *published;/* a record's compiledRelease read in this batch (last wins) */
+    /* Published compiled releases (a record's compiledRelease, a reduced versioned
+     * release): those read in this batch, the hashes of those stored, and the stored one
+     * that wins (latest date, then greatest hash), loaded when the ocid is recompiled. */
+    pend_rel *pubs;
+    size_t n_pubs, cap_pubs;
+    char (*pub_shas)[65];
+    size_t n_pub_shas, cap_pub_shas;
+    int has_pub_stored;
+    json_value *stored_pub;
+    char stored_pub_sha[65];
 } group;
 
 /* The releases and ocids of one batch. Two exist: the one being read and the one whose
@@ -81,6 +90,7 @@ typedef struct {
     pend_rel *rels;
     size_t n_rels, cap_rels;
     size_t bytes;         /* JSON bytes held */
+    size_t n_pubs;        /* published compiled releases held (in the groups) */
     group *groups;
     size_t n_groups, cap_groups;
     size_t *slots;        /* group index + 1; 0 = empty */
@@ -203,7 +213,62 @@ static void group_dispose(group *g)
     free(g->loaded_ids);
     free(g->loaded_notes);
     free(g->loaded_n_notes);
-    json_free(g->published);
+    for (i = 0; i < g->n_pubs; i++) {
+        json_free(g->pubs[i].tree);
+        free(g->pubs[i].json);
+    }
+    free(g->pubs);
+    free(g->pub_shas);
+    json_free(g->stored_pub);
+}
+
+/* Remembers a published compiled release's hash; 1 when it was new, 0 when known,
+ * ERR_NOMEM. */
+static int pub_sha_add(group *g, const char *sha)
+{
+    size_t i;
+
+    for (i = 0; i < g->n_pub_shas; i++)
+        if (strcmp(g->pub_shas[i], sha) == 0)
+            return 0;
+    if (g->n_pub_shas == g->cap_pub_shas) {
+        size_t nc = g->cap_pub_shas ? g->cap_pub_shas * 2 : 4;
+        char(*ns)[65] = realloc(g->pub_shas, nc * sizeof *ns);
+        if (!ns)
+            return ERR_NOMEM;
+        g->pub_shas = ns;
+        g->cap_pub_shas = nc;
+    }
+    snprintf(g->pub_shas[g->n_pub_shas++], 65, "%s", sha);
+    return 1;
+}
+
+/* The date of a release or compiled release (its `date`), as seconds; *has 0 when
+ * absent or unreadable. */
+static int64_t tree_date(const json_value *v, int *has)
+{
+    const char *d = json_get_str(v, "date");
+    model_date md;
+
+    *has = 0;
+    if (d && map_parse_date(d, &md) == 0) {
+        *has = 1;
+        return md.t;
+    }
+    return 0;
+}
+
+/* 1 when published candidate a (date, sha) wins over b: a later date, or the same date
+ * (or both absent) and a greater hash. The database orders the stored ones the same way
+ * (store_published_load), so the winner does not depend on the order files arrive in. */
+static int pub_wins(int a_has, int64_t a_t, const char *a_sha, int b_has, int64_t b_t,
+                    const char *b_sha)
+{
+    if (a_has != b_has)
+        return a_has;
+    if (a_has && a_t != b_t)
+        return a_t > b_t;
+    return strcmp(a_sha, b_sha) > 0;
 }
 
 /* Empties a batch state (keeps the allocations of the arrays). */
@@ -219,6 +284,7 @@ static void batch_clear(batch_state *b)
         model_notes_free(b->rels[i].notes, b->rels[i].n_notes);
     }
     b->n_rels = 0;
+    b->n_pubs = 0;
     b->bytes = 0;
     for (i = 0; i < b->n_groups; i++)
         group_dispose(&b->groups[i]);
@@ -385,6 +451,10 @@ static int on_known(void *ctx, char kind, const char *ocid, const char *release_
         g->has_compiled = 1;
         return 0;
     }
+    if (kind == 'p') {
+        g->has_pub_stored = 1;
+        return pub_sha_add(g, sha256) < 0 ? ERR_NOMEM : 0;
+    }
     g->has_stored = 1;
     return known_add(g, release_id, sha256, version);
 }
@@ -443,6 +513,28 @@ static int on_loaded(void *ctx, const char *ocid, const char *release_id, const 
     return 0;
 }
 
+static int on_pub_loaded(void *ctx, const char *ocid, const char *sha, const char *json,
+                         size_t len)
+{
+    ingest_ctx *c = ctx;
+    size_t gi = group_get(c, ocid, 0);
+    json_value *tree = NULL;
+    group *g;
+    err_t e;
+    int rc;
+
+    if (gi == (size_t)-1)
+        return 0;
+    g = &c->cur->groups[gi];
+    rc = json_parse(&tree, json, len, &e);
+    if (rc)
+        return err_set(&c->err, rc, "stored compiled release of %s: %s", ocid, e.msg);
+    json_free(g->stored_pub);
+    g->stored_pub = tree;
+    snprintf(g->stored_pub_sha, sizeof g->stored_pub_sha, "%s", sha);
+    return 0;
+}
+
 /* Sorts the releases of the batch into new / changed / same. */
 static int classify(ingest_ctx *c)
 {
@@ -476,7 +568,38 @@ static int classify(ingest_ctx *c)
         if (known_add(g, r->release_id, r->sha, r->version))
             return ERR_NOMEM;
     }
+    /* Published compiled releases: new unless the same content is stored or came
+     * earlier in the batch. */
+    for (i = 0; i < c->cur->n_groups; i++) {
+        group *g = &c->cur->groups[i];
+        for (k = 0; k < g->n_pubs; k++) {
+            int added = pub_sha_add(g, g->pubs[k].sha);
+            if (added < 0)
+                return ERR_NOMEM;
+            g->pubs[k].state = added ? REL_NEW : REL_SAME;
+            if (added)
+                g->touched = 1;
+        }
+    }
     return 0;
+}
+
+/* Sorts list[] (n releases) by their ids[] (insertion sort: n is small, and the merge is
+ * already O(n) per release). */
+static void sort_by_id(json_value **list, const char **ids, size_t n)
+{
+    size_t i, j;
+
+    for (i = 1; i < n; i++) {
+        json_value *t = list[i];
+        const char *id = ids[i];
+        for (j = i; j > 0 && strcmp(ids[j - 1], id) > 0; j--) {
+            list[j] = list[j - 1];
+            ids[j] = ids[j - 1];
+        }
+        list[j] = t;
+        ids[j] = id;
+    }
 }
 
 /* Adds the rows of one group to c->main: its new releases, its compiled release, its
@@ -486,8 +609,12 @@ static int build_group(ingest_ctx *c, size_t gi)
 {
     group *g = &c->cur->groups[gi];
     json_value **list = NULL;
+    const char **ids = NULL;
     json_value *merged = NULL;
-    const json_value *compiled;
+    const json_value *compiled, *best_pub = NULL;
+    const char *best_sha = "";
+    int best_has = 0, use_pub;
+    int64_t best_t = 0;
     model_procurement *p = NULL;
     buf_t b;
     err_t e;
@@ -525,14 +652,32 @@ static int build_group(ingest_ctx *c, size_t gi)
                 c->stats->notes++;
         }
     }
+    for (i = 0; rc == 0 && i < g->n_pubs; i++)
+        if (g->pubs[i].state == REL_NEW)
+            rc = store_batch_published(c->main, g->ocid, g->pubs[i].sha, g->pubs[i].has_date,
+                                       g->pubs[i].date, g->pubs[i].json, g->pubs[i].len);
     if (rc)
         goto cleanup;
-    /* 2. the compiled release */
-    if (g->published) {
-        compiled = g->published;
-    } else {
+    /* 2. the candidates: the published compiled release that wins, and the merge of every
+     * release (stored and new, latest version of each id). */
+    if (g->stored_pub) {
+        best_pub = g->stored_pub;
+        best_sha = g->stored_pub_sha;
+        best_t = tree_date(best_pub, &best_has);
+    }
+    for (i = 0; i < g->n_pubs; i++) {
+        pend_rel *pr = &g->pubs[i];
+        if (!best_pub || pub_wins(pr->has_date, pr->date, pr->sha, best_has, best_t, best_sha)) {
+            best_pub = pr->tree;
+            best_sha = pr->sha;
+            best_has = pr->has_date;
+            best_t = pr->date;
+        }
+    }
+    {
         list = calloc(g->n_loaded + c->cur->n_rels + 1, sizeof *list);
-        if (!list) {
+        ids = calloc(g->n_loaded + c->cur->n_rels + 1, sizeof *ids);
+        if (!list || !ids) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
@@ -542,6 +687,7 @@ static int build_group(ingest_ctx *c, size_t gi)
                 superseded = c->cur->rels[i].group == gi && c->cur->rels[i].state != REL_SAME &&
                              strcmp(c->cur->rels[i].release_id, g->loaded_ids[k]) == 0;
             if (!superseded) {
+                ids[n] = g->loaded_ids[k];
                 list[n++] = g->loaded[k];
                 rc = emit_notes(c, g->ocid, g->loaded_notes[k], g->loaded_n_notes[k]);
                 if (rc)
@@ -557,14 +703,21 @@ static int build_group(ingest_ctx *c, size_t gi)
                 later = c->cur->rels[k].group == gi && c->cur->rels[k].state != REL_SAME &&
                         strcmp(c->cur->rels[k].release_id, r->release_id) == 0;
             if (!later) {
+                ids[n] = r->release_id;
                 list[n++] = r->tree;
                 rc = emit_notes(c, g->ocid, r->notes, r->n_notes);
                 if (rc)
                     goto cleanup;
             }
         }
-        rc = ocds_merge(&merged, list, n, &e);
-        if (rc == ERR_BAD_INPUT || rc == ERR_LIMIT) {
+        /* The merge orders releases by date and keeps the given order for equal dates:
+         * give them in release id order, so that the result does not depend on the order
+         * in which files arrived. */
+        sort_by_id(list, ids, n);
+        rc = n ? ocds_merge(&merged, list, n, &e) : 0;
+        if ((rc == ERR_BAD_INPUT || rc == ERR_LIMIT) && best_pub) {
+            rc = 0; /* the published one stands */
+        } else if (rc == ERR_BAD_INPUT || rc == ERR_LIMIT) {
             char msg[1100];
             snprintf(msg, sizeof msg, "merging %zu releases failed: %s", n, e.msg);
             c->stats->rejected++;
@@ -573,13 +726,26 @@ static int build_group(ingest_ctx *c, size_t gi)
         }
         if (rc)
             goto cleanup;
-        compiled = merged;
     }
-    rc = json_write(&b, compiled);
+    /* 3. the choice: the published one unless the releases are newer (a later date). */
+    use_pub = 0;
+    if (best_pub && merged) {
+        int m_has;
+        int64_t m_t = tree_date(merged, &m_has);
+        use_pub = !m_has || (best_has && best_t >= m_t);
+    } else if (best_pub) {
+        use_pub = 1;
+    }
+    if (!use_pub && !merged)
+        goto cleanup; /* nothing to compile (cannot happen for a touched ocid) */
+    compiled = use_pub ? best_pub : merged;
+    /* Canonical form (sorted keys, 1.0 written 1): the same compiled release whether its
+     * parts came from this file or were read back from the database. */
+    rc = json_write_canonical(&b, compiled);
     if (rc)
         goto cleanup;
-    rc = store_batch_compiled(c->main, g->ocid, b.data, b.len, g->published ? "published" : "merged",
-                              (int)n, !g->has_compiled);
+    rc = store_batch_compiled(c->main, g->ocid, b.data, b.len, use_pub ? "published" : "merged",
+                              use_pub ? 0 : (int)n, !g->has_compiled);
     if (rc)
         goto cleanup;
     /* 3. the model and the normalised rows */
@@ -603,6 +769,7 @@ cleanup:
     model_procurement_free(p);
     json_free(merged);
     free(list);
+    free(ids);
     buf_dispose(&b);
     if (rc && c->err.code == 0)
         err_set(&c->err, rc, "%s: building the rows of %s: %s", c->path, g->ocid,
@@ -619,7 +786,7 @@ static int flush_groups_one_by_one(ingest_ctx *c)
     err_t e;
 
     for (gi = 0; rc == 0 && gi < c->cur->n_groups; gi++) {
-        if (!c->cur->groups[gi].touched && !c->cur->groups[gi].published)
+        if (!c->cur->groups[gi].touched)
             continue;
         ingest_stats before = *c->stats;
         rc = store_savepoint(c->st, "ingest_group", &c->err);
@@ -648,10 +815,13 @@ static int flush_groups_one_by_one(ingest_ctx *c)
                 rc = store_batch_rejected(c->side, r->offset, r->line, r->index, r->ocid, NULL,
                                           msg);
             }
-            if (rc == 0 && !c->cur->groups[gi].touched) {
+            for (i = 0; rc == 0 && i < c->cur->groups[gi].n_pubs; i++) {
+                pend_rel *pr = &c->cur->groups[gi].pubs[i];
+                if (pr->state != REL_NEW)
+                    continue;
                 c->stats->rejected++;
-                rc = store_batch_rejected(c->side, 0, 0, 0, c->cur->groups[gi].ocid, "compiledRelease",
-                                          msg);
+                rc = store_batch_rejected(c->side, pr->offset, pr->line, pr->index,
+                                          c->cur->groups[gi].ocid, "compiledRelease", msg);
             }
             log_warn(c->path, "%s: %s", c->cur->groups[gi].ocid, msg);
         } else if (rc) {
@@ -736,9 +906,16 @@ static int process_batch(ingest_ctx *c)
         goto cleanup;
     }
     for (i = 0; i < c->cur->n_groups; i++)
-        if (c->cur->groups[i].touched && c->cur->groups[i].has_stored && !c->cur->groups[i].published)
+        if (c->cur->groups[i].touched && c->cur->groups[i].has_stored)
             ocids[n_load++] = c->cur->groups[i].ocid;
     rc = store_releases_load(c->st, ocids, n_load, on_loaded, c, &e);
+    if (rc == 0) {
+        n_load = 0;
+        for (i = 0; i < c->cur->n_groups; i++)
+            if (c->cur->groups[i].touched && c->cur->groups[i].has_pub_stored)
+                ocids[n_load++] = c->cur->groups[i].ocid;
+        rc = store_published_load(c->st, ocids, n_load, on_pub_loaded, c, &e);
+    }
     if (rc) {
         if (c->err.code == 0)
             c->err = e;
@@ -756,7 +933,7 @@ static int process_batch(ingest_ctx *c)
         goto cleanup;
     c->cur->before = *c->stats;
     for (i = 0; rc == 0 && i < c->cur->n_groups; i++) {
-        if (c->cur->groups[i].touched || c->cur->groups[i].published)
+        if (c->cur->groups[i].touched)
             rc = build_group(c, i);
         /* Send the rows in slices as they are built, so that the server starts on them
          * while the rest of the batch is merged and mapped. */
@@ -886,8 +1063,11 @@ static int take_release(ingest_ctx *c, ocds_item *it)
 static int take_compiled(ingest_ctx *c, ocds_item *it)
 {
     const char *ocid = it->ocid ? it->ocid : json_get_str(it->release, "ocid");
-    size_t gi;
+    size_t gi, nul_fixed = 0;
     group *g;
+    pend_rel *pr;
+    buf_t b;
+    int rc;
 
     if (!ocid || !ocid[0])
         return reject(c, it, "ocid", "the compiled release has no ocid");
@@ -897,10 +1077,38 @@ static int take_compiled(ingest_ctx *c, ocds_item *it)
     if (gi == (size_t)-1)
         return err_set(&c->err, ERR_NOMEM, "out of memory");
     g = &c->cur->groups[gi];
-    json_free(g->published);
-    g->published = it->release;
+    if (g->n_pubs == g->cap_pubs) {
+        size_t nc = g->cap_pubs ? g->cap_pubs * 2 : 2;
+        pend_rel *np = realloc(g->pubs, nc * sizeof *np);
+        if (!np)
+            return err_set(&c->err, ERR_NOMEM, "out of memory");
+        g->pubs = np;
+        g->cap_pubs = nc;
+    }
+    pr = &g->pubs[g->n_pubs];
+    memset(pr, 0, sizeof *pr);
+    pr->tree = it->release;
     it->release = NULL;
-    if (replace_nul(g->published)) {
+    pr->group = gi;
+    pr->offset = it->offset;
+    pr->line = it->line;
+    pr->index = it->index;
+    g->n_pubs++; /* group_dispose frees it from here on */
+    buf_init(&b, JSON_MAX_VALUE_BYTES);
+    rc = tree_json(pr->tree, &b, &nul_fixed);
+    if (rc == 0) {
+        pr->len = b.len;
+        store_sha256_hex(b.data, b.len, pr->sha);
+        pr->json = buf_take(&b);
+    }
+    buf_dispose(&b);
+    if (rc || !pr->json)
+        return err_set(&c->err, rc ? rc : ERR_NOMEM, "%s: compiled release at byte %llu: cannot serialise",
+                       c->path, (unsigned long long)it->offset);
+    pr->date = tree_date(pr->tree, &pr->has_date);
+    c->cur->bytes += pr->len;
+    c->cur->n_pubs++;
+    if (nul_fixed) {
         c->stats->notes++;
         if (store_batch_note(c->side, ocid, c->file_id, "read", "string_nul", NULL,
                              "strings holding U+0000 had it replaced by U+FFFD"))
@@ -945,7 +1153,9 @@ static int on_item(void *ctx, ocds_item *it)
     }
     if (c->prev_pending && (it->index & 15) == 0)
         store_pipeline_poll(c->st);
-    if (c->cur->n_rels + c->cur->n_groups >= c->limit || c->cur->bytes >= BATCH_MAX_BYTES ||
+    /* Releases and published compiled releases count; each makes at most one group, so
+     * the groups stay below SLOTS / 2. */
+    if (c->cur->n_rels + c->cur->n_pubs >= c->limit || c->cur->bytes >= BATCH_MAX_BYTES ||
         store_batch_bytes(c->side) >= BATCH_MAX_BYTES) {
         rc = process_batch(c);
         if (rc == 0 && c->opts && c->opts->progress)

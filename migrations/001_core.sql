@@ -47,6 +47,19 @@ CREATE TABLE releases (
     PRIMARY KEY (ocid, release_id, sha256)
 );
 
+-- Compiled releases as published (a record's compiledRelease, or a versioned release
+-- reduced to its current values), as received. Kept apart from compiled_releases so that
+-- the choice between the published one and our own merge never depends on the order in
+-- which files arrive: the published one is used unless the stored releases are newer.
+CREATE TABLE published_compiled_releases (
+    ocid        text NOT NULL,
+    sha256      bytea NOT NULL,                -- SHA-256 of its canonical JSON
+    date        timestamptz,                   -- its date when it parses
+    data        jsonb COMPRESSION lz4 NOT NULL,
+    file_id     bigint NOT NULL,               -- ingested_files.id (no foreign key: see releases)
+    PRIMARY KEY (ocid, sha256)
+);
+
 -- The current state of each contracting process: merged from all its stored releases
 -- (source 'merged') or a record's compiledRelease taken as published ('published').
 CREATE TABLE compiled_releases (

@@ -15,7 +15,7 @@ static const struct {
     const char *help;
 } ingest_options_help[] = {
     {"--db", "CONNINFO", "libpq conninfo or URI (default: the PG* environment variables)"},
-    {"--batch", "N", "releases per batch (default 500)"},
+    {"--batch", "N", "releases per batch (default 500; a batch also ends at 6 MB of JSON)"},
     {"--dir", "DIR", "migrations directory used for the schema check"},
     {"--quiet", NULL, "no progress line, even on a terminal"},
     {"--help", NULL, "this text"},

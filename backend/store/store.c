@@ -9,11 +9,19 @@
 
 #include <openssl/evp.h>
 
+#define STORE_MAX_PREPARED 48
+
 struct store {
     PGconn *conn;
     int in_tx;    /* 1 between store_begin and store_commit/store_rollback */
     int pipeline; /* 1 between store_pipeline_begin and store_pipeline_wait */
     int trace;    /* PROCAUDIT_SQL_TRACE set: one line per statement with its time */
+    /* Statements prepared on this connection (store_exec_prepared). After a failed
+     * pipeline some may not exist: the generation changes and they are prepared again
+     * under new names. */
+    char prepared[STORE_MAX_PREPARED][64];
+    int n_prepared;
+    unsigned prep_gen;
 };
 
 /* Notices (e.g. "table exists, skipping") are not errors; keep them off stderr. */
@@ -325,9 +333,12 @@ int store_pipeline_wait(store *st, err_t *e)
 {
     int rc = ERR_OK, nulls = 0;
     PGresult *res;
+    struct timespec t0, t1;
 
     if (!st->pipeline)
         return ERR_OK;
+    if (st->trace)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
     PQsetnonblocking(st->conn, 0);
     if (PQpipelineSync(st->conn) != 1) {
         rc = store_result_error(st, NULL, "pipeline sync", e);
@@ -358,12 +369,68 @@ int store_pipeline_wait(store *st, err_t *e)
         PQclear(res);
     }
 out:
+    if (st->trace) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        fprintf(stderr, "sql %.6f (pipeline wait)\n",
+                (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
     if (PQexitPipelineMode(st->conn) == 1 || PQstatus(st->conn) != CONNECTION_OK)
         st->pipeline = 0;
     else if (rc == ERR_OK)
         rc = store_result_error(st, NULL, "leaving pipeline mode", e);
     st->pipeline = 0;
+    if (rc) {
+        /* Statements queued after the failure were skipped, PREPAREs included. */
+        st->prep_gen++;
+        st->n_prepared = 0;
+    }
     return rc;
+}
+
+int store_exec_prepared(store *st, const char *name, const char *sql, int n, const Oid *types,
+                        const char *const *values, const int *lengths, const int *formats,
+                        err_t *e)
+{
+    char full[64];
+    PGresult *res;
+    int i, known = 0, rc;
+
+    if (snprintf(full, sizeof full, "pa_%s_%u", name, st->prep_gen) >= (int)sizeof full)
+        return err_set(e, ERR_USAGE, "store: statement name too long");
+    for (i = 0; i < st->n_prepared && !known; i++)
+        known = strcmp(st->prepared[i], full) == 0;
+    if (!known) {
+        if (st->n_prepared == STORE_MAX_PREPARED)
+            return store_pipeline_send(st, sql, n, types, values, lengths, formats, e);
+        if (st->pipeline) {
+            if (PQsendPrepare(st->conn, full, sql, n, types) != 1)
+                return store_result_error(st, NULL, full, e);
+        } else {
+            res = PQprepare(st->conn, full, sql, n, types);
+            if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+                rc = store_result_error(st, res, full, e);
+                PQclear(res);
+                return rc;
+            }
+            PQclear(res);
+        }
+        snprintf(st->prepared[st->n_prepared++], sizeof st->prepared[0], "%s", full);
+    }
+    if (st->pipeline) {
+        if (PQsendQueryPrepared(st->conn, full, n, values, lengths, formats, 0) != 1)
+            return store_result_error(st, NULL, full, e);
+        return ERR_OK;
+    }
+    res = PQexecPrepared(st->conn, full, n, values, lengths, formats, 0);
+    if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)) {
+        char label[64];
+        sql_label(label, sizeof label, sql);
+        rc = store_result_error(st, res, label, e);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    return ERR_OK;
 }
 
 static void hex_of(const unsigned char *md, unsigned len, char *hex)

@@ -85,6 +85,13 @@ int store_pipeline_wait(store *st, err_t *e) PA_MUSTCHECK;
  * call it now and then while preparing the next batch. */
 void store_pipeline_poll(store *st);
 
+/* Runs a statement that returns no rows, prepared once per connection under `name` (a
+ * fixed identifier; parse and plan happen once, not per call); in pipeline mode it is
+ * queued like store_pipeline_send. Errors as store_exec. */
+int store_exec_prepared(store *st, const char *name, const char *sql, int n, const Oid *types,
+                        const char *const *values, const int *lengths, const int *formats,
+                        err_t *e) PA_MUSTCHECK;
+
 /* 1 when the connection is healthy (CONNECTION_OK), else 0. */
 int store_ok(const store *st);
 
@@ -167,6 +174,11 @@ size_t store_batch_bytes(const store_batch *b);
 
 /* The adders copy what they are given; they return 0, ERR_NOMEM or ERR_LIMIT. */
 int store_batch_release(store_batch *b, const store_release_row *r) PA_MUSTCHECK;
+/* A compiled release as published (a record's compiledRelease, a reduced versioned
+ * release): stored once per (ocid, sha256) in published_compiled_releases. sha256 is the
+ * hex SHA-256 of `json` (canonical JSON); date in seconds when has_date. */
+int store_batch_published(store_batch *b, const char *ocid, const char *sha256, int has_date,
+                          int64_t date, const char *json, size_t len) PA_MUSTCHECK;
 /* The compiled release of one ocid (at most one per ocid per flush). source is "merged"
  * or "published"; n_releases the number of releases merged (0 when published). `fresh`:
  * the ocid has no compiled release yet (a plain insert; else an upsert). */
@@ -221,7 +233,8 @@ int store_file_reject(store *st, const char *name, uint64_t size, const char *sh
 /* --- reading releases back --- */
 
 /* Called per stored release of the asked ocids: kind 'r' with release_id, sha256 and
- * version; kind 'c' (release_id/sha256 NULL) once per ocid that has a compiled release.
+ * version; kind 'c' (release_id/sha256 NULL) once per ocid that has a compiled release;
+ * kind 'p' with sha256 per published compiled release stored.
  * Return 0 to go on or an err_code to stop. */
 typedef int (*store_known_cb)(void *ctx, char kind, const char *ocid, const char *release_id,
                               const char *sha256, int version);
@@ -233,5 +246,9 @@ typedef int (*store_loaded_cb)(void *ctx, const char *ocid, const char *release_
                                const char *json, size_t len);
 int store_releases_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
                         void *ctx, err_t *e) PA_MUSTCHECK;
+/* Per ocid, the published compiled release that wins (latest date, then greatest
+ * SHA-256): cb(ctx, ocid, sha256 hex, json, len). */
+int store_published_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
+                         void *ctx, err_t *e) PA_MUSTCHECK;
 
 #endif

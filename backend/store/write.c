@@ -50,7 +50,7 @@ typedef struct {
 } table;
 
 enum {
-    T_RELEASES, T_COMPILED, T_COMPILED_NEW, T_PROCUREMENTS, T_PROCUREMENTS_NEW, T_PARTIES, T_LOTS, T_ITEMS, T_BIDS, T_AWARDS,
+    T_RELEASES, T_PUBLISHED, T_COMPILED, T_COMPILED_NEW, T_PROCUREMENTS, T_PROCUREMENTS_NEW, T_PARTIES, T_LOTS, T_ITEMS, T_BIDS, T_AWARDS,
     T_AWARD_SUPPLIERS, T_CONTRACTS, T_AMENDMENTS, T_DOCUMENTS, T_TRANSACTIONS, T_NOTES,
     T_REJECTED, T_DELETE, T_COUNT
 };
@@ -58,6 +58,7 @@ enum {
 /* Column kinds per table, in the order of the unnest() arguments of its SQL below. */
 static const char *const table_kinds[T_COUNT] = {
     [T_RELEASES] = "kkk48j88",
+    [T_PUBLISHED] = "kk8j",
     [T_COMPILED] = "kjt4",
     [T_COMPILED_NEW] = "kjt4",
     [T_PROCUREMENTS] = "kt8tktkttttttttttftft8888888f84444444",
@@ -84,6 +85,12 @@ static const char SQL_RELEASES[] =
     "SELECT o, r, decode(h, 'hex'), j, v, to_timestamp(d), $9, b, l\n"
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::int4[], $5::int8[], $6::jsonb[],\n"
     "            $7::int8[], $8::int8[]) AS t(o, r, h, v, d, j, b, l)";
+
+static const char SQL_PUBLISHED[] =
+    "INSERT INTO published_compiled_releases (ocid, sha256, date, data, file_id)\n"
+    "SELECT o, decode(h, 'hex'), to_timestamp(d), j, $5\n"
+    "FROM unnest($1::text[], $2::text[], $3::int8[], $4::jsonb[]) AS t(o, h, d, j)\n"
+    "ON CONFLICT (ocid, sha256) DO NOTHING";
 
 #define SQL_COMPILED_INSERT                                                                   \
     "INSERT INTO compiled_releases (ocid, data, source, releases, updated_at)\n"              \
@@ -613,7 +620,8 @@ static int table_row_end(table *t)
 }
 
 /* Sends one table's INSERT (extra: one more text parameter appended, e.g. file_id). */
-static int table_exec(store *st, table *t, const char *sql, const char *extra, err_t *e)
+static int table_exec(store *st, table *t, const char *name, const char *sql, const char *extra,
+                      err_t *e)
 {
     const char *values[TABLE_MAX_COLS + 1];
     int lengths[TABLE_MAX_COLS + 1], formats[TABLE_MAX_COLS + 1];
@@ -634,7 +642,7 @@ static int table_exec(store *st, table *t, const char *sql, const char *extra, e
         types[n] = 0;
         n++;
     }
-    return store_pipeline_send(st, sql, n, types, values, lengths, formats, e);
+    return store_exec_prepared(st, name, sql, n, types, values, lengths, formats, e);
 }
 
 /* ---- batch ---- */
@@ -703,6 +711,24 @@ int store_batch_release(store_batch *b, const store_release_row *r)
     ADD(col_jsonb(&c[5], r->json, r->json_len));
     ADD(col_i8(&c[6], (int64_t)r->offset));
     ADD(col_i8(&c[7], (int64_t)r->line));
+    ADD(table_row_end(t));
+    return rc;
+}
+
+int store_batch_published(store_batch *b, const char *ocid, const char *sha256, int has_date,
+                          int64_t date, const char *json, size_t len)
+{
+    table *t = &b->t[T_PUBLISHED];
+    col *c = t->cols;
+    int rc = 0;
+
+    ADD(col_key(&c[0], ocid));
+    ADD(col_str(&c[1], sha256));
+    if (has_date && date >= DATE_MIN && date <= DATE_MAX)
+        ADD(col_i8(&c[2], date));
+    else
+        ADD(col_null(&c[2]));
+    ADD(col_jsonb(&c[3], json, len));
     ADD(table_row_end(t));
     return rc;
 }
@@ -1064,24 +1090,25 @@ int store_batch_flush(store *st, store_batch *b, int64_t file_id, err_t *e)
 
     snprintf(fid, sizeof fid, "%lld", (long long)file_id);
     /* Order matters: the deletes run before the inserts of the same ocids. */
-    ADD(table_exec(st, &b->t[T_RELEASES], SQL_RELEASES, fid, e));
-    ADD(table_exec(st, &b->t[T_COMPILED_NEW], SQL_COMPILED_NEW, NULL, e));
-    ADD(table_exec(st, &b->t[T_COMPILED], SQL_COMPILED, NULL, e));
-    ADD(table_exec(st, &b->t[T_DELETE], SQL_DELETE, NULL, e));
-    ADD(table_exec(st, &b->t[T_PROCUREMENTS_NEW], SQL_PROCUREMENTS_NEW, NULL, e));
-    ADD(table_exec(st, &b->t[T_PROCUREMENTS], SQL_PROCUREMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_PARTIES], SQL_PARTIES, NULL, e));
-    ADD(table_exec(st, &b->t[T_LOTS], SQL_LOTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_ITEMS], SQL_ITEMS, NULL, e));
-    ADD(table_exec(st, &b->t[T_BIDS], SQL_BIDS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AWARDS], SQL_AWARDS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AWARD_SUPPLIERS], SQL_AWARD_SUPPLIERS, NULL, e));
-    ADD(table_exec(st, &b->t[T_CONTRACTS], SQL_CONTRACTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_AMENDMENTS], SQL_AMENDMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_DOCUMENTS], SQL_DOCUMENTS, NULL, e));
-    ADD(table_exec(st, &b->t[T_TRANSACTIONS], SQL_TRANSACTIONS, NULL, e));
-    ADD(table_exec(st, &b->t[T_NOTES], SQL_NOTES, NULL, e));
-    ADD(table_exec(st, &b->t[T_REJECTED], SQL_REJECTED, fid, e));
+    ADD(table_exec(st, &b->t[T_RELEASES], "releases", SQL_RELEASES, fid, e));
+    ADD(table_exec(st, &b->t[T_PUBLISHED], "published", SQL_PUBLISHED, fid, e));
+    ADD(table_exec(st, &b->t[T_COMPILED_NEW], "compiled_new", SQL_COMPILED_NEW, NULL, e));
+    ADD(table_exec(st, &b->t[T_COMPILED], "compiled", SQL_COMPILED, NULL, e));
+    ADD(table_exec(st, &b->t[T_DELETE], "delete", SQL_DELETE, NULL, e));
+    ADD(table_exec(st, &b->t[T_PROCUREMENTS_NEW], "procurements_new", SQL_PROCUREMENTS_NEW, NULL, e));
+    ADD(table_exec(st, &b->t[T_PROCUREMENTS], "procurements", SQL_PROCUREMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_PARTIES], "parties", SQL_PARTIES, NULL, e));
+    ADD(table_exec(st, &b->t[T_LOTS], "lots", SQL_LOTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_ITEMS], "items", SQL_ITEMS, NULL, e));
+    ADD(table_exec(st, &b->t[T_BIDS], "bids", SQL_BIDS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AWARDS], "awards", SQL_AWARDS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AWARD_SUPPLIERS], "award_suppliers", SQL_AWARD_SUPPLIERS, NULL, e));
+    ADD(table_exec(st, &b->t[T_CONTRACTS], "contracts", SQL_CONTRACTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_AMENDMENTS], "amendments", SQL_AMENDMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_DOCUMENTS], "documents", SQL_DOCUMENTS, NULL, e));
+    ADD(table_exec(st, &b->t[T_TRANSACTIONS], "transactions", SQL_TRANSACTIONS, NULL, e));
+    ADD(table_exec(st, &b->t[T_NOTES], "notes", SQL_NOTES, NULL, e));
+    ADD(table_exec(st, &b->t[T_REJECTED], "rejected", SQL_REJECTED, fid, e));
     store_batch_reset(b);
     return rc;
 }
@@ -1218,7 +1245,10 @@ int store_releases_known(store *st, const char *const *ocids, size_t n, store_kn
                         "  WHERE ocid = ANY($1::text[])\n"
                         "UNION ALL\n"
                         "SELECT 'c', ocid, NULL, NULL, NULL FROM compiled_releases\n"
-                        "  WHERE ocid = ANY($1::text[])",
+                        "  WHERE ocid = ANY($1::text[])\n"
+                        "UNION ALL\n"
+                        "SELECT 'p', ocid, NULL, encode(sha256, 'hex'), NULL\n"
+                        "FROM published_compiled_releases WHERE ocid = ANY($1::text[])",
                         1, types, values, lengths, formats, e);
     buf_dispose(&c.b);
     if (rc)
@@ -1231,6 +1261,44 @@ int store_releases_known(store *st, const char *const *ocids, size_t n, store_kn
                 PQgetisnull(res, i, 4) ? 0 : (int)strtol(PQgetvalue(res, i, 4), NULL, 10));
         if (rc)
             err_set(e, rc, "store_releases_known: callback failed");
+    }
+    PQclear(res);
+    return rc;
+}
+
+int store_published_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
+                         void *ctx, err_t *e)
+{
+    PGresult *res = NULL;
+    col c;
+    const char *values[1];
+    int lengths[1], formats[1] = {1};
+    Oid types[1] = {OID_TEXT_ARRAY};
+    int rc, i, rows;
+
+    if (n == 0)
+        return 0;
+    rc = ocid_param(ocids, n, &c, &values[0], &lengths[0]);
+    if (rc) {
+        buf_dispose(&c.b);
+        return err_set(e, rc, "out of memory");
+    }
+    /* The latest by date; equal dates: the greatest hash, so the choice is the same
+     * whatever the order the files came in. */
+    rc = store_exec_bin(st, &res, PGRES_TUPLES_OK,
+                        "SELECT DISTINCT ON (ocid) ocid, encode(sha256, 'hex'), data::text\n"
+                        "FROM published_compiled_releases WHERE ocid = ANY($1::text[])\n"
+                        "ORDER BY ocid, date DESC NULLS LAST, sha256 DESC",
+                        1, types, values, lengths, formats, e);
+    buf_dispose(&c.b);
+    if (rc)
+        return rc;
+    rows = PQntuples(res);
+    for (i = 0; rc == 0 && i < rows; i++) {
+        rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                (size_t)PQgetlength(res, i, 2));
+        if (rc && e->code == 0)
+            err_set(e, rc, "store_published_load: callback failed");
     }
     PQclear(res);
     return rc;

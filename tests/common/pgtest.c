@@ -90,6 +90,26 @@ long pgtest_long(store *st, const char *sql, const char *param)
     return v;
 }
 
+int pgtest_text(store *st, const char *sql, const char *param, char *out, size_t n)
+{
+    PGresult *res = NULL;
+    const char *params[1] = {param};
+    err_t e;
+    int rc = -1;
+
+    out[0] = '\0';
+    if (store_exec(st, &res, PGRES_TUPLES_OK, sql, param ? 1 : 0, params, &e) != 0) {
+        fprintf(stderr, "pgtest: %s\n", e.msg);
+        return -1;
+    }
+    if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+        snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+        rc = 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
 long pgtest_count(store *st, const char *table)
 {
     /* One fixed statement per table: no SQL is built from the argument. */

@@ -27,4 +27,7 @@ long pgtest_count(store *st, const char *table);
  * long (-1 on error or NULL). */
 long pgtest_long(store *st, const char *sql, const char *param);
 
+/* The first column of the first row as text into out (n bytes); 0, or -1 on error/NULL. */
+int pgtest_text(store *st, const char *sql, const char *param, char *out, size_t n);
+
 #endif

@@ -249,6 +249,40 @@ static void test_ingest_all_second_pass_changes_nothing(void **state)
                      pgtest_count(st, tables[i]));
 }
 
+/* The same files in the reverse order into another database give the same compiled
+ * releases, except where one (ocid, release id) came with two contents: there the version
+ * received last is merged, by design. */
+static void test_ingest_all_order_does_not_matter(void **state)
+{
+    static const char SUM[] =
+        "SELECT md5(string_agg(ocid || source || releases || data::text, ',' ORDER BY ocid))\n"
+        "FROM compiled_releases WHERE ocid NOT IN\n"
+        "  (SELECT ocid FROM releases WHERE version > 1 AND $1 = $1)";
+    store *rev = NULL;
+    char a[64], b[64];
+    size_t i;
+    (void)state;
+    if (!pgtest_shared_data())
+        skip();
+    assert_int_equal(pgtest_fresh(&rev, DB "_rev"), 0);
+    for (i = n_files; i-- > 0;) {
+        ingest_stats s;
+        err_t e;
+        assert_int_equal(ingest_file(rev, files[i].path, &s, &e), files[i].rc);
+    }
+    assert_int_equal(pgtest_count(rev, "procurements"), pgtest_count(st, "procurements"));
+    assert_int_equal(pgtest_count(rev, "releases"), pgtest_count(st, "releases"));
+    assert_int_equal(pgtest_text(st, SUM, "x", a, sizeof a), 0);
+    assert_int_equal(pgtest_text(rev, SUM, "x", b, sizeof b), 0);
+    assert_string_equal(a, b);
+    /* The ocids left out: 23 of 364 have a release id received with two contents (47
+     * later versions; SOURCES.md: Canada, GACM, Paraguay, UK, ocdskit), the same set in
+     * both orders. The other 341 compiled releases are byte for byte equal. */
+    assert_int_equal(pgtest_long(st, "SELECT count(DISTINCT ocid) FROM releases WHERE version > 1 AND $1 = $1", "x"), 23);
+    assert_int_equal(pgtest_long(rev, "SELECT count(DISTINCT ocid) FROM releases WHERE version > 1 AND $1 = $1", "x"), 23);
+    store_close(rev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_ingest_all_concatenated_files_fully_read),
         cmocka_unit_test(test_ingest_all_counts_match_jq),
         cmocka_unit_test(test_ingest_all_second_pass_changes_nothing),
+        cmocka_unit_test(test_ingest_all_order_does_not_matter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
