@@ -209,23 +209,34 @@ static int worker_connect(worker *w)
     return 0;
 }
 
+/* Copies s into out with control bytes (newline, escape, ...) shown as '?': file names
+ * and ocids come from input and must not forge log lines or terminal sequences. */
+static void printable(char *out, size_t size, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < size; i++)
+        out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+    out[i] = '\0';
+}
+
 /* One inbox file. Returns 1 when a file was handled (or left for later after an
  * outage), 0 when the inbox had nothing ready, DAEMON_EXIT_INFRA on a spool failure. */
 static int step_file(worker *w)
 {
-    char *path = NULL, *name = NULL;
+    char *path = NULL, *file = NULL, name[300];
     ingest_stats stats;
     err_t e;
     int rc, ret = 1;
 
     err_clear(&e);
-    rc = spool_next(w->sp, &path, &name, &e);
+    rc = spool_next(w->sp, &path, &file, &e);
     if (rc == ERR_NOT_FOUND)
         return 0;
     if (rc != 0) {
         log_error("spool", "%s", e.msg);
         return rc == ERR_NOMEM ? -DAEMON_EXIT_INFRA : 0;
     }
+    printable(name, sizeof name, file);
     log_debug(name, "%s: claimed as %s", __func__, path);
     rc = handler_ingest(w->h, w->st, path, &stats, &e);
     if (rc == ERR_DB_UNAVAILABLE) {
@@ -238,7 +249,7 @@ static int step_file(worker *w)
     if (rc == 0 && stats.duplicate_file) {
         err_t me;
         log_info(name, "already ingested (same SHA-256): nothing changed");
-        if (spool_archive(w->sp, path, name, &me) != 0) {
+        if (spool_archive(w->sp, path, file, &me) != 0) {
             log_error(name, "not archived: %s", me.msg);
             ret = me.code == ERR_NOT_FOUND ? 1 : -DAEMON_EXIT_INFRA;
         } else {
@@ -250,7 +261,7 @@ static int step_file(worker *w)
                        "%zu procurements, %zu records rejected, %zu notes",
                  stats.format, stats.releases_new, stats.releases_same, stats.releases_changed,
                  stats.compiled, stats.procurements, stats.rejected, stats.notes);
-        if (spool_archive(w->sp, path, name, &me) != 0) {
+        if (spool_archive(w->sp, path, file, &me) != 0) {
             /* A vanished file is someone else's doing: say so and go on. Any other
              * failure would repeat for every file: stop (exit 3) for an operator. */
             log_error(name, "committed but not archived (it will be re-read as a no-op): %s", me.msg);
@@ -261,7 +272,7 @@ static int step_file(worker *w)
     } else {
         err_t me;
         log_warn(name, "rejected: %s", e.msg);
-        if (spool_reject(w->sp, path, name, e.msg, &me) != 0) {
+        if (spool_reject(w->sp, path, file, e.msg, &me) != 0) {
             log_error(name, "could not move to rejected/: %s", me.msg);
             ret = me.code == ERR_NOT_FOUND ? 1 : -DAEMON_EXIT_INFRA;
         } else {
@@ -272,7 +283,7 @@ static int step_file(worker *w)
 
 cleanup:
     free(path);
-    free(name);
+    free(file);
     return ret;
 }
 
@@ -305,8 +316,11 @@ static int step_job(worker *w)
             log_error("jobs", "%s", e.msg);
         return rc == ERR_DB_UNAVAILABLE;
     }
-    snprintf(ctx, sizeof ctx, "job %lld %s %.120s", job.id, store_job_kind_name(job.kind),
-             job.kind == STORE_JOB_INGEST ? job.path : job.ocid);
+    {
+        char what[130];
+        printable(what, sizeof what, job.kind == STORE_JOB_INGEST ? job.path : job.ocid);
+        snprintf(ctx, sizeof ctx, "job %lld %s %s", job.id, store_job_kind_name(job.kind), what);
+    }
     out[0] = '\0';
 
     if (job.kind == STORE_JOB_INGEST) {

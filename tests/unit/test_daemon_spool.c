@@ -252,6 +252,27 @@ static void test_spool_rejects_symlinks_without_following_them(void **state)
     spool_free(s);
 }
 
+/* File names are bytes: a newline or an escape in one is kept as it is when moving
+ * (the daemon prints such bytes as '?' in its log). */
+static void test_spool_keeps_odd_file_names(void **state)
+{
+    dirs *d = *state;
+    spool *s = NULL;
+    char *path = NULL, *name = NULL;
+    const char *odd = "two\nlines \x1b[31mred.json";
+    err_t e;
+
+    assert_int_equal(spool_open(&s, d->inbox, d->archive, d->rejected, "t1", 0, &e), 0);
+    put(d->inbox, odd, "{}", 0);
+    assert_int_equal(spool_next(s, &path, &name, &e), 0);
+    assert_string_equal(name, odd);
+    assert_int_equal(spool_archive(s, path, name, &e), 0);
+    assert_true(exists(d->archive, odd));
+    free(path);
+    free(name);
+    spool_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +281,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spool_two_daemons_never_take_the_same_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_takes_over_a_dead_daemons_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_rejects_symlinks_without_following_them, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool_keeps_odd_file_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
