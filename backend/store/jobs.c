@@ -193,11 +193,14 @@ int store_job_fail(store *st, const store_job *j, const char *me, int max_attemp
     snprintf(back, sizeof back, "%d", backoff_s);
     snprintf(text, sizeof text, "%s", msg ? msg : "");
     return job_cmd(st, "fail job",
-                   "UPDATE jobs SET state = CASE WHEN attempts >= $2::int THEN 'failed' ELSE 'pending' END, "
+                   "UPDATE jobs j SET state = CASE WHEN j.attempts >= $2::int THEN 'failed' "
+                   " WHEN EXISTS (SELECT 1 FROM jobs q WHERE q.state = 'pending' AND q.kind = j.kind "
+                   "  AND coalesce(q.ocid, '') = coalesce(j.ocid, '') AND coalesce(q.set_id, '') = coalesce(j.set_id, '') "
+                   "  AND coalesce(q.path, '') = coalesce(j.path, '')) THEN 'done' ELSE 'pending' END, "
                    "run_after = now() + make_interval(secs => $3::int), last_error = $4, "
                    "locked_by = NULL, locked_pid = NULL, updated_at = now(), "
-                   "finished_at = CASE WHEN attempts >= $2::int THEN now() END "
-                   "WHERE id = $1 AND state = 'running' AND locked_by = $5",
+                   "finished_at = CASE WHEN j.attempts >= $2::int THEN now() END "
+                   "WHERE j.id = $1 AND j.state = 'running' AND j.locked_by = $5",
                    5, p, e);
 }
 

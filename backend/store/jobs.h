@@ -90,7 +90,9 @@ void store_job_rollback(store *st);
 
 /* Records a handler failure (own statement, outside any work transaction): pending again
  * after `backoff_s` seconds, or failed once attempts >= max_attempts; last_error = msg
- * (truncated to 2000 bytes). Only when still locked by `me`. Returns 0, ERR_DB,
+ * (truncated to 2000 bytes). When a pending job with the same payload was enqueued
+ * meanwhile, this one is closed as done instead (the newer job does the work; one
+ * pending job per payload). Only when still locked by `me`. Returns 0, ERR_DB,
  * ERR_DB_UNAVAILABLE. */
 int store_job_fail(store *st, const store_job *j, const char *me, int max_attempts,
                    int backoff_s, const char *msg, err_t *e) PA_MUSTCHECK;

@@ -227,6 +227,25 @@ static void test_store_job_wait_wakes_on_notify(void **state)
     store_close(b);
 }
 
+/* A job fails while a newer job with the same payload waits: the failed one closes (the
+ * newer does the work) instead of colliding with it. */
+static void test_store_job_fail_defers_to_a_newer_pending_job(void **state)
+{
+    store *st = dtest_store(&env);
+    store_job j;
+    err_t e;
+    (void)state;
+    exec_ok(st, "TRUNCATE jobs");
+    assert_int_equal(store_job_enqueue(st, STORE_JOB_SCORE, "ocds-dup", NULL, NULL, &e), 0);
+    assert_int_equal(store_job_claim(st, "me", STORE_JOB_ALL_KINDS, &j, &e), 0);
+    assert_int_equal(store_job_enqueue(st, STORE_JOB_SCORE, "ocds-dup", NULL, NULL, &e), 0);
+    assert_int_equal(store_job_fail(st, &j, "me", 5, 0, "boom", &e), 0);
+    store_job_dispose(&j);
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE state = 'done' AND last_error = 'boom'"), 1);
+    assert_int_equal(dtest_count(&env, "SELECT count(*) FROM jobs WHERE state = 'pending'"), 1);
+    store_close(st);
+}
+
 static void test_store_job_purge_deletes_old_done_jobs_only(void **state)
 {
     store *st = dtest_store(&env);
@@ -257,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_store_job_concurrent_claims_do_each_job_once),
         cmocka_unit_test(test_store_job_wait_wakes_on_notify),
         cmocka_unit_test(test_store_job_purge_deletes_old_done_jobs_only),
+        cmocka_unit_test(test_store_job_fail_defers_to_a_newer_pending_job),
     };
     if (!getenv("PGHOST") && !getenv("PGDATABASE")) {
         fprintf(stderr, "test_daemon_jobs: no PG* environment (run through make check)\n");
