@@ -159,9 +159,31 @@ static void test_daemon_runs_several_workers(void **state)
         assert_int_equal(dtest_drop(gen, env.inbox, name), 0);
     }
     assert_int_equal(dtest_wait_idle(&env, 90), 0);
-    assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
     assert_true(dtest_log_has(env.log, "worker 1 started"));
     assert_true(dtest_log_has(env.log, "worker 2 started"));
+    /* SIGHUP to the supervisor reaches every worker. */
+    kill(pid, SIGHUP);
+    usleep(800000);
+    assert_int_equal(log_lines(env.log, "criteria set(s) reloaded from"), 2);
+    /* A worker killed is restarted by the supervisor. */
+    {
+        FILE *f = fopen(env.log, "r");
+        char line[1024];
+        long w1 = 0;
+        while (f && fgets(line, sizeof line, f)) {
+            const char *p = strstr(line, "worker 1 started (pid ");
+            if (p)
+                w1 = strtol(p + strlen("worker 1 started (pid "), NULL, 10);
+        }
+        if (f)
+            fclose(f);
+        assert_true(w1 > 0);
+        assert_int_equal(kill((pid_t)w1, SIGKILL), 0);
+        usleep(2500000); /* retry_backoff_min (1 s) + the supervisor's 1 s tick */
+        assert_int_equal(log_lines(env.log, "worker 1 started"), 2);
+        assert_true(dtest_log_has(env.log, "(signal 9); restarting in 1 s"));
+    }
+    assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
     assert_int_equal(dtest_files(env.archive), 3);
     assert_int_equal(dtest_count(&env, "SELECT count(*) FROM procurements"), 3 * 60);
     if (dtest_can_score()) {
