@@ -523,7 +523,7 @@ static int worker_loop(worker *w)
         }
     }
     if (sig_stop)
-        log_info("daemon", "stopping: %lu files ingested, %lu rejected, %lu jobs done, %lu failed",
+        log_info(w->me, "stopping: %lu files ingested, %lu rejected, %lu jobs done, %lu failed",
                  w->files_ok, w->files_rejected, w->jobs_done, w->jobs_failed);
     return ret;
 }
