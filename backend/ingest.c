@@ -727,15 +727,12 @@ static int build_group(ingest_ctx *c, size_t gi)
         if (rc)
             goto cleanup;
     }
-    /* 3. the choice: the published one unless the releases are newer (a later date). */
-    use_pub = 0;
-    if (best_pub && merged) {
-        int m_has;
-        int64_t m_t = tree_date(merged, &m_has);
-        use_pub = !m_has || (best_has && best_t >= m_t);
-    } else if (best_pub) {
-        use_pub = 1;
-    }
+    /* 3. the choice: our merge of the releases we hold; a published compiled release
+     * only stands in when we hold none (a record package whose releases are linked, a
+     * versioned release) or when they cannot be merged. Published compiled releases
+     * are often partial snapshots (OCP's tooling compiled some from a subset of the
+     * releases), while every value of our merge can be traced to a stored release. */
+    use_pub = best_pub && !merged;
     if (!use_pub && !merged)
         goto cleanup; /* nothing to compile (cannot happen for a touched ocid) */
     compiled = use_pub ? best_pub : merged;

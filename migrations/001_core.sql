@@ -50,7 +50,8 @@ CREATE TABLE releases (
 -- Compiled releases as published (a record's compiledRelease, or a versioned release
 -- reduced to its current values), as received. Kept apart from compiled_releases so that
 -- the choice between the published one and our own merge never depends on the order in
--- which files arrive: the published one is used unless the stored releases are newer.
+-- which files arrive: our merge wins when releases are held; a published one stands in
+-- while none is.
 CREATE TABLE published_compiled_releases (
     ocid        text NOT NULL,
     sha256      bytea NOT NULL,                -- SHA-256 of its canonical JSON

@@ -376,9 +376,9 @@ static void test_ingest_database_refusal_rejects_only_that_procurement(void **st
     assert_int_equal(pgtest_long(st, "SELECT count(*) FROM releases WHERE file_id = $1::bigint", sfid), 2);
 }
 
-/* A record's compiledRelease (published) against our merge of the releases: the
- * published one is used unless the releases are newer, whatever the order of arrival.
- * ocid A gets the record first, ocid B the release first. */
+/* A record's compiledRelease (published) against our merge of the releases: the merge
+ * of the releases held wins; the published one stands in while no release is held;
+ * whatever the order of arrival. ocid A gets the record first, ocid B the release first. */
 static const char REC_A[] =
     "{\"records\":[{\"ocid\":\"ocds-test-a\",\"compiledRelease\":{\"ocid\":\"ocds-test-a\","
     "\"id\":\"c\",\"date\":\"2020-03-01T00:00:00Z\",\"tag\":[\"compiled\"],\"tender\":{\"id\":\"t\",\"title\":\"P\"}}}]}\n";
@@ -395,21 +395,26 @@ static const char REL_B1[] =
     "{\"releases\":[{\"ocid\":\"ocds-test-b\",\"id\":\"r1\",\"date\":\"2020-02-01T00:00:00Z\","
     "\"tag\":[\"tender\"],\"tender\":{\"id\":\"t\",\"title\":\"R1\"}}]}\n";
 
-static void test_ingest_published_or_merged_by_date_not_order(void **state)
+static void test_ingest_merge_wins_published_stands_in(void **state)
 {
     char path[600], text[64];
     ingest_stats s;
     err_t e;
     (void)state;
 
-    /* A: record (2020-03-01) then release (2020-02-01): the published one stays. */
+    /* A: the record alone: its compiled release stands in. */
     assert_int_equal(ingest_file(st, write_file("rec_a.json", REC_A, path, sizeof path), &s, &e), 0);
     assert_int_equal(s.compiled, 1);
-    assert_int_equal(ingest_file(st, write_file("rel_a1.json", REL_A1, path, sizeof path), &s, &e), 0);
     assert_int_equal(pgtest_text(st, "SELECT source || ':' || title FROM compiled_releases JOIN procurements USING (ocid) WHERE ocid = $1",
                                  "ocds-test-a", text, sizeof text),
                      0);
     assert_string_equal(text, "published:P");
+    /* then a release (even an older one, 2020-02-01 < 2020-03-01): our merge takes over. */
+    assert_int_equal(ingest_file(st, write_file("rel_a1.json", REL_A1, path, sizeof path), &s, &e), 0);
+    assert_int_equal(pgtest_text(st, "SELECT source || ':' || title FROM compiled_releases JOIN procurements USING (ocid) WHERE ocid = $1",
+                                 "ocds-test-a", text, sizeof text),
+                     0);
+    assert_string_equal(text, "merged:R1");
     /* B: the same two in the other order: the same outcome. */
     assert_int_equal(ingest_file(st, write_file("rel_b1.json", REL_B1, path, sizeof path), &s, &e), 0);
     assert_int_equal(pgtest_text(st, "SELECT source || ':' || title FROM compiled_releases JOIN procurements USING (ocid) WHERE ocid = $1",
@@ -420,9 +425,8 @@ static void test_ingest_published_or_merged_by_date_not_order(void **state)
     assert_int_equal(pgtest_text(st, "SELECT source || ':' || title FROM compiled_releases JOIN procurements USING (ocid) WHERE ocid = $1",
                                  "ocds-test-b", text, sizeof text),
                      0);
-    assert_string_equal(text, "published:P");
-    /* A: a release dated after the published one (2020-04-01 > 2020-03-01): our merge of
-     * r1 and r2 (2 releases) takes over, title from r2. */
+    assert_string_equal(text, "merged:R1");
+    /* A: a second release (2020-04-01): the merge of r1 and r2 (2 releases), title from r2. */
     assert_int_equal(ingest_file(st, write_file("rel_a2.json", REL_A2, path, sizeof path), &s, &e), 0);
     assert_int_equal(pgtest_text(st, "SELECT source || ':' || releases || ':' || title FROM compiled_releases JOIN procurements USING (ocid) WHERE ocid = $1",
                                  "ocds-test-a", text, sizeof text),
@@ -443,7 +447,7 @@ int main(void)
         cmocka_unit_test(test_ingest_empty_and_unknown_files_are_rejected_whole),
         cmocka_unit_test(test_ingest_survives_nul_and_long_ocid),
         cmocka_unit_test(test_ingest_database_refusal_rejects_only_that_procurement),
-        cmocka_unit_test(test_ingest_published_or_merged_by_date_not_order),
+        cmocka_unit_test(test_ingest_merge_wins_published_stands_in),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
