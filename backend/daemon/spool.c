@@ -19,6 +19,10 @@
 #define SPOOL_MAX_NAME 255
 #define SPOOL_MAX_SUFFIX 1000
 #define SPOOL_RENAME_NOREPLACE 1 /* linux/fs.h RENAME_NOREPLACE */
+/* Inbox entries read per scan: one scan serves many claims, so a burst of N files costs
+ * O(N log N) rather than one directory read per file. A larger inbox is taken in
+ * several scans (oldest first within each). */
+#define SPOOL_SCAN_MAX 65536
 
 struct spool {
     char *inbox;
@@ -28,6 +32,14 @@ struct spool {
     char mine[PATH_MAX];         /* inbox/.claimed/TAG */
     int lock_fd;
     int settle_s;
+    /* Candidates of the last inbox scan, oldest first; claimed one by one. */
+    struct spool_cand *cand;
+    size_t n_cand, i_cand;
+};
+
+struct spool_cand {
+    time_t mtime;
+    char *name;
 };
 
 /* dir + "/" + name into out; -1 when it does not fit. */
@@ -103,6 +115,9 @@ void spool_free(spool *s)
         }
         close(s->lock_fd);
     }
+    for (size_t i = 0; i < s->n_cand; i++)
+        free(s->cand[i].name);
+    free(s->cand);
     free(s->inbox);
     free(s->archive);
     free(s->rejected);
@@ -307,6 +322,19 @@ int spool_reclaim(spool *s, size_t *n_out, err_t *e)
     return rc;
 }
 
+/* Moves a non-regular entry (symlink, device, fifo) to rejected/ without reading it. */
+static void reject_unread(spool *s, const char *path, const char *name, err_t *e)
+{
+    char dst[PATH_MAX], ep[PATH_MAX];
+    FILE *f;
+
+    if (move_unique(path, s->rejected, name, dst, sizeof dst, e) == 0 &&
+        snprintf(ep, sizeof ep, "%s.error", dst) < (int)sizeof ep && (f = fopen(ep, "w")) != NULL) {
+        fputs("not a regular file (symlink, device or fifo): not taken\n", f);
+        fclose(f);
+    }
+}
+
 /* The oldest (by mtime, then name) regular file of dir that passes the filters.
  * settle_s < 0: no settle check. Non-regular entries are rejected on the way. */
 static int oldest_in(spool *s, const char *dir, int settle_s, char *name, size_t nsize, err_t *e)
@@ -326,17 +354,8 @@ static int oldest_in(spool *s, const char *dir, int settle_s, char *name, size_t
         if (lstat(p, &st) != 0)
             continue;
         if (!S_ISREG(st.st_mode)) {
-            if (!S_ISDIR(st.st_mode)) {
-                char dst[PATH_MAX];
-                FILE *f;
-                char ep[PATH_MAX];
-                if (move_unique(p, s->rejected, de->d_name, dst, sizeof dst, e) == 0 &&
-                    snprintf(ep, sizeof ep, "%s.error", dst) < (int)sizeof ep &&
-                    (f = fopen(ep, "w")) != NULL) {
-                    fputs("not a regular file (symlink, device or fifo): not taken\n", f);
-                    fclose(f);
-                }
-            }
+            if (!S_ISDIR(st.st_mode))
+                reject_unread(s, p, de->d_name, e);
             continue;
         }
         if (settle_s >= 0 && now - st.st_mtime < settle_s)
@@ -354,10 +373,75 @@ static int oldest_in(spool *s, const char *dir, int settle_s, char *name, size_t
     return found ? 0 : ERR_NOT_FOUND;
 }
 
+static int cand_cmp(const void *a, const void *b)
+{
+    const struct spool_cand *x = a, *y = b;
+    if (x->mtime != y->mtime)
+        return x->mtime < y->mtime ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static void cand_clear(spool *s)
+{
+    for (size_t i = 0; i < s->n_cand; i++)
+        free(s->cand[i].name);
+    free(s->cand);
+    s->cand = NULL;
+    s->n_cand = s->i_cand = 0;
+}
+
+/* Reads the inbox once: settled regular files become candidates, sorted oldest first;
+ * other entries (symlinks, devices, fifos) are moved to rejected/ unread. */
+static int scan_inbox(spool *s, err_t *e)
+{
+    DIR *d;
+    struct dirent *de;
+    time_t now = time(NULL);
+    size_t cap = 0;
+
+    cand_clear(s);
+    d = opendir(s->inbox);
+    if (!d)
+        return err_set(e, ERR_IO, "%s: %s", s->inbox, strerror(errno));
+    while ((de = readdir(d)) != NULL && s->n_cand < SPOOL_SCAN_MAX) {
+        char p[PATH_MAX];
+        struct stat st;
+        if (skipped_name(de->d_name) || join(p, sizeof p, s->inbox, de->d_name) != 0 || lstat(p, &st) != 0)
+            continue;
+        if (!S_ISREG(st.st_mode)) {
+            if (!S_ISDIR(st.st_mode))
+                reject_unread(s, p, de->d_name, e);
+            continue;
+        }
+        if (now - st.st_mtime < s->settle_s)
+            continue;
+        if (s->n_cand == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            struct spool_cand *c = realloc(s->cand, ncap * sizeof *c);
+            if (!c) {
+                closedir(d);
+                return err_set(e, ERR_NOMEM, "out of memory");
+            }
+            s->cand = c;
+            cap = ncap;
+        }
+        s->cand[s->n_cand].name = strdup(de->d_name);
+        if (!s->cand[s->n_cand].name) {
+            closedir(d);
+            return err_set(e, ERR_NOMEM, "out of memory");
+        }
+        s->cand[s->n_cand++].mtime = st.st_mtime;
+    }
+    closedir(d);
+    if (s->n_cand > 1)
+        qsort(s->cand, s->n_cand, sizeof *s->cand, cand_cmp);
+    return 0;
+}
+
 int spool_next(spool *s, char **path_out, char **name_out, err_t *e)
 {
     char name[SPOOL_MAX_NAME + 1], src[PATH_MAX], dst[PATH_MAX];
-    int rc;
+    int rc, rescanned = 0;
 
     *path_out = NULL;
     *name_out = NULL;
@@ -369,21 +453,35 @@ int spool_next(spool *s, char **path_out, char **name_out, err_t *e)
     }
     if (rc != ERR_NOT_FOUND)
         return rc;
-    for (int tries = 0; tries < 16; tries++) {
-        rc = oldest_in(s, s->inbox, s->settle_s, name, sizeof name, e);
-        if (rc != 0)
-            return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "inbox empty") : rc;
-        if (join(src, sizeof src, s->inbox, name) != 0 || join(dst, sizeof dst, s->mine, name) != 0)
-            return err_set(e, ERR_IO, "path too long");
+    for (;;) {
+        struct stat st;
+        const char *cn;
+        if (s->i_cand == s->n_cand) {
+            /* One fresh scan per call at most: an empty one means nothing is ready. */
+            if (rescanned)
+                return err_set(e, ERR_NOT_FOUND, "inbox empty");
+            rc = scan_inbox(s, e);
+            if (rc != 0)
+                return rc;
+            rescanned = 1;
+            continue;
+        }
+        cn = s->cand[s->i_cand++].name;
+        if (join(src, sizeof src, s->inbox, cn) != 0 || join(dst, sizeof dst, s->mine, cn) != 0)
+            continue;
+        /* Still there, still a regular file, still settled (it may have been rewritten
+         * since the scan, or taken by another daemon). */
+        if (lstat(src, &st) != 0 || !S_ISREG(st.st_mode) || time(NULL) - st.st_mtime < s->settle_s)
+            continue;
         /* The claim: whoever renames first owns the file; the other gets ENOENT. */
         if (rename(src, dst) == 0) {
             fsync_dir(s->mine);
+            memcpy(name, cn, strlen(cn) + 1);
             goto found;
         }
         if (errno != ENOENT)
             return err_set(e, ERR_IO, "%s: claim: %s", src, strerror(errno));
     }
-    return err_set(e, ERR_NOT_FOUND, "inbox busy");
 
 found:
     *path_out = strdup(dst);

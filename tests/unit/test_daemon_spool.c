@@ -252,6 +252,36 @@ static void test_spool_rejects_symlinks_without_following_them(void **state)
     spool_free(s);
 }
 
+/* A burst of 3000 files: each claimed once, in mtime order (ages 3000 s .. 1 s, so
+ * f0000 is the oldest), with one directory scan serving many claims. */
+static void test_spool_burst_is_claimed_once_each_in_order(void **state)
+{
+    dirs *d = *state;
+    spool *s = NULL;
+    char *path = NULL, *name = NULL, expect[32];
+    err_t e;
+    int n = 0;
+
+    for (int i = 0; i < 3000; i++) {
+        char nm[32];
+        snprintf(nm, sizeof nm, "f%04d.json", i);
+        put(d->inbox, nm, "{}", 3000 - i);
+    }
+    assert_int_equal(spool_open(&s, d->inbox, d->archive, d->rejected, "t1", 0, &e), 0);
+    while (spool_next(s, &path, &name, &e) == 0) {
+        snprintf(expect, sizeof expect, "f%04d.json", n);
+        assert_string_equal(name, expect);
+        assert_int_equal(spool_archive(s, path, name, &e), 0);
+        free(path);
+        free(name);
+        n++;
+    }
+    assert_int_equal(e.code, ERR_NOT_FOUND);
+    assert_int_equal(n, 3000);
+    assert_int_equal(spool_pending(s), 0);
+    spool_free(s);
+}
+
 /* File names are bytes: a newline or an escape in one is kept as it is when moving
  * (the daemon prints such bytes as '?' in its log). */
 static void test_spool_keeps_odd_file_names(void **state)
@@ -282,6 +312,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spool_takes_over_a_dead_daemons_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_rejects_symlinks_without_following_them, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spool_keeps_odd_file_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool_burst_is_claimed_once_each_in_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
