@@ -59,7 +59,7 @@ static const cfg_param cfg_params[] = {
     {"name", CT_STRING, F(name), "", 0, 0, 0,
      "This daemon's name in jobs.locked_by and its claim directory; empty: HOSTNAME-PID. Give each daemon sharing a database a distinct name."},
     {"poll_interval", CT_SECONDS, F(poll_interval), "5", 1, 1, 3600,
-     "Seconds between scans of the inbox and polls of the jobs table when no notification arrives."},
+     "Seconds between scans of the inbox and polls of the jobs table when nothing wakes the daemon sooner (inotify on the inbox, NOTIFY on new jobs)."},
     {"rejected_dir", CT_STRING, F(rejected_dir), "/var/lib/procaudit/spool/rejected", 0, 0, 0,
      "Directory for files that could not be ingested, each with NAME.error beside it."},
     {"report_audience", CT_AUDIENCE, F(report_audience), "internal", 1, 0, 0,

@@ -517,9 +517,14 @@ static int worker_loop(worker *w)
             notify_status(w);
         }
         {
+            /* Woken by a NOTIFY (new jobs), by a file arriving in the inbox, by a
+             * signal, or after poll_interval. */
             err_t e;
-            if (store_job_wait(w->st, w->cfg.poll_interval * 1000, &e) < 0)
+            int r2 = store_job_wait(w->st, spool_watch_fd(w->sp), w->cfg.poll_interval * 1000, &e);
+            if (r2 < 0)
                 worker_lost(w, &e);
+            else if (r2 == 2)
+                spool_watch_drain(w->sp);
         }
     }
     if (sig_stop)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -31,6 +32,7 @@ struct spool {
     char claimed_root[PATH_MAX]; /* inbox/.claimed */
     char mine[PATH_MAX];         /* inbox/.claimed/TAG */
     int lock_fd;
+    int watch_fd;                /* inotify on the inbox, or -1 */
     int settle_s;
     /* Candidates of the last inbox scan, oldest first; claimed one by one. */
     struct spool_cand *cand;
@@ -115,6 +117,8 @@ void spool_free(spool *s)
         }
         close(s->lock_fd);
     }
+    if (s->watch_fd >= 0)
+        close(s->watch_fd);
     for (size_t i = 0; i < s->n_cand; i++)
         free(s->cand[i].name);
     free(s->cand);
@@ -137,6 +141,7 @@ int spool_open(spool **out, const char *inbox, const char *archive, const char *
     if (!s)
         return err_set(e, ERR_NOMEM, "out of memory");
     s->lock_fd = -1;
+    s->watch_fd = -1;
     s->settle_s = settle_s;
     s->inbox = strdup(inbox);
     s->archive = strdup(archive);
@@ -179,12 +184,30 @@ int spool_open(spool **out, const char *inbox, const char *archive, const char *
         s->lock_fd = -1;
         goto cleanup;
     }
+    /* Best effort: without inotify the poll interval finds new files. */
+    s->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (s->watch_fd >= 0 && inotify_add_watch(s->watch_fd, inbox, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+        close(s->watch_fd);
+        s->watch_fd = -1;
+    }
     *out = s;
     s = NULL;
 
 cleanup:
     spool_free(s);
     return rc;
+}
+
+int spool_watch_fd(const spool *s) { return s->watch_fd; }
+
+void spool_watch_drain(spool *s)
+{
+    char b[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    if (s->watch_fd < 0)
+        return;
+    while (read(s->watch_fd, b, sizeof b) > 0) {
+    }
 }
 
 void spool_set_settle(spool *s, int settle_s) { s->settle_s = settle_s; }

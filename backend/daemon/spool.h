@@ -63,6 +63,12 @@ int spool_archive(spool *s, const char *claimed, const char *name, err_t *e) PA_
 int spool_reject(spool *s, const char *claimed, const char *name, const char *why,
                  err_t *e) PA_MUSTCHECK;
 
+/* A descriptor that becomes readable when a file is renamed into or finished writing in
+ * the inbox (inotify), for the daemon's wait; -1 when inotify is not available (then the
+ * poll interval alone finds new files). spool_watch_drain empties it. */
+int spool_watch_fd(const spool *s);
+void spool_watch_drain(spool *s);
+
 /* Counts the files waiting in the inbox and in every claim directory (for STATUS=). */
 size_t spool_pending(spool *s);
 

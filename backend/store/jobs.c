@@ -290,16 +290,16 @@ int store_job_listen(store *st, err_t *e)
     return job_cmd(st, "listen", "LISTEN " STORE_JOB_CHANNEL, 0, NULL, e);
 }
 
-int store_job_wait(store *st, int timeout_ms, err_t *e)
+int store_job_wait(store *st, int extra_fd, int timeout_ms, err_t *e)
 {
-    struct pollfd pfd;
+    struct pollfd pfd[2];
     PGnotify *n;
-    int got = 0, sock;
-
-    PGconn *conn = store_conn(st);
+    PGconn *conn;
+    int got = 0, sock, nfds = 1;
 
     if (!store_ok(st))
         return err_set(e, ERR_DB_UNAVAILABLE, "wait: connection lost");
+    conn = store_conn(st);
     /* Notifications may have arrived with an earlier result. */
     PQconsumeInput(conn);
     while ((n = PQnotifies(conn)) != NULL) {
@@ -311,23 +311,31 @@ int store_job_wait(store *st, int timeout_ms, err_t *e)
     sock = PQsocket(conn);
     if (sock < 0)
         return err_set(e, ERR_DB_UNAVAILABLE, "wait: no socket");
-    pfd.fd = sock;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    if (poll(&pfd, 1, timeout_ms) < 0) {
+    pfd[0].fd = sock;
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    if (extra_fd >= 0) {
+        pfd[1].fd = extra_fd;
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        nfds = 2;
+    }
+    if (poll(pfd, (nfds_t)nfds, timeout_ms) < 0) {
         if (errno == EINTR)
             return 0;
         return err_set(e, ERR_DB_UNAVAILABLE, "wait: poll: %s", strerror(errno));
     }
-    if (pfd.revents == 0)
-        return 0;
-    if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
-        return store_result_error(st, NULL, "wait", e);
-    while ((n = PQnotifies(conn)) != NULL) {
-        PQfreemem(n);
-        got = 1;
+    if (pfd[0].revents) {
+        if (!PQconsumeInput(conn) || PQstatus(conn) != CONNECTION_OK)
+            return store_result_error(st, NULL, "wait", e);
+        while ((n = PQnotifies(conn)) != NULL) {
+            PQfreemem(n);
+            got = 1;
+        }
     }
-    return got;
+    if (got)
+        return 1;
+    return (nfds == 2 && pfd[1].revents) ? 2 : 0;
 }
 
 int store_job_counts(store *st, long counts[4], err_t *e)

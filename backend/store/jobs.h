@@ -119,10 +119,12 @@ int store_job_purge(store *st, long older_than_s, long *n_out, err_t *e) PA_MUST
 /* LISTEN on STORE_JOB_CHANNEL. Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */
 int store_job_listen(store *st, err_t *e) PA_MUSTCHECK;
 
-/* Waits up to timeout_ms for a notification on the connection's socket, draining all
- * that arrived. Returns 1 (notified), 0 (timed out, or a signal interrupted the wait),
- * ERR_DB_UNAVAILABLE (connection lost). */
-int store_job_wait(store *st, int timeout_ms, err_t *e);
+/* Waits up to timeout_ms for a notification on the connection's socket (draining all
+ * that arrived) or for `extra_fd` to become readable (-1: none; e.g. the inbox's
+ * inotify descriptor, left for the caller to drain). Returns 1 (notified), 2 (extra_fd
+ * readable), 0 (timed out, or a signal interrupted the wait), ERR_DB_UNAVAILABLE
+ * (connection lost). */
+int store_job_wait(store *st, int extra_fd, int timeout_ms, err_t *e);
 
 /* Counts jobs per state: counts[STORE_JOB_PENDING..STORE_JOB_FAILED].
  * Returns 0, ERR_DB, ERR_DB_UNAVAILABLE. */

@@ -384,12 +384,44 @@ static void test_daemon_refuses_an_old_schema_and_names_the_fix(void **state)
     dtest_teardown(&env);
 }
 
+/* A file renamed into the inbox of an idle daemon is taken at once (inotify), not
+ * after the poll interval (60 s here). */
+static void test_daemon_takes_a_new_file_at_once(void **state)
+{
+    dtest_env env;
+    const char *data = dtest_shared_data();
+    char src[1200];
+    pid_t pid;
+    double t0;
+    (void)state;
+
+    if (!data)
+        skip();
+    assert_int_equal(dtest_setup(&env, "pa_test_daemon_inotify", NULL, "job_kinds = ingest\n"), 0);
+    /* dtest_setup wrote poll_interval = 1: make it 60. */
+    assert_int_equal(dtest_sh("sed -i 's/^poll_interval = 1/poll_interval = 60/' '%s'", env.conf), 0);
+    pid = dtest_start(&env, NULL);
+    usleep(1500000); /* idle, waiting */
+    snprintf(src, sizeof src, "%s/ocds/mexico-inai/releases", data);
+    assert_int_equal(dtest_sh("f=$(ls '%s' | head -1); cp '%s'/\"$f\" '%s/.n.tmp' && mv '%s/.n.tmp' '%s/new.json'",
+                              src, src, env.inbox, env.inbox, env.inbox),
+                     0);
+    t0 = dtest_now();
+    while (dtest_files(env.archive) == 0 && dtest_now() - t0 < 20)
+        usleep(20000);
+    assert_int_equal(dtest_files(env.archive), 1);
+    assert_true(dtest_now() - t0 < 5);
+    assert_int_equal(dtest_stop(pid, SIGTERM, 30), 0);
+    dtest_teardown(&env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_daemon_ingests_scores_and_renders_real_files),
         cmocka_unit_test(test_daemon_reload_keeps_old_config_on_a_bad_file),
         cmocka_unit_test(test_daemon_refuses_an_old_schema_and_names_the_fix),
+        cmocka_unit_test(test_daemon_takes_a_new_file_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

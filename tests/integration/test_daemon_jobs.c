@@ -220,9 +220,9 @@ static void test_store_job_wait_wakes_on_notify(void **state)
     err_t e;
     (void)state;
     assert_int_equal(store_job_listen(a, &e), 0);
-    assert_int_equal(store_job_wait(a, 50, &e), 0); /* nothing yet: times out */
+    assert_int_equal(store_job_wait(a, -1, 50, &e), 0); /* nothing yet: times out */
     assert_int_equal(store_job_enqueue(b, STORE_JOB_SCORE, "ocds-n", NULL, NULL, &e), 0);
-    assert_int_equal(store_job_wait(a, 2000, &e), 1);
+    assert_int_equal(store_job_wait(a, -1, 2000, &e), 1);
     store_close(a);
     store_close(b);
 }
