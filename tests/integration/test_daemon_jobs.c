@@ -223,6 +223,16 @@ static void test_store_job_wait_wakes_on_notify(void **state)
     assert_int_equal(store_job_wait(a, -1, 50, &e), 0); /* nothing yet: times out */
     assert_int_equal(store_job_enqueue(b, STORE_JOB_SCORE, "ocds-n", NULL, NULL, &e), 0);
     assert_int_equal(store_job_wait(a, -1, 2000, &e), 1);
+    /* Another descriptor becoming readable wakes the wait too (2). */
+    {
+        int pfd[2];
+        assert_int_equal(pipe(pfd), 0);
+        assert_int_equal(store_job_wait(a, pfd[0], 50, &e), 0);
+        assert_int_equal(write(pfd[1], "x", 1), 1);
+        assert_int_equal(store_job_wait(a, pfd[0], 2000, &e), 2);
+        close(pfd[0]);
+        close(pfd[1]);
+    }
     store_close(a);
     store_close(b);
 }
