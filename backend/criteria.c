@@ -1275,13 +1275,26 @@ criteria_applicability criteria_applies(const criterion_def *c, const model_proc
         }
     }
     if (f->n_buyer_kinds) {
-        /* The model carries no buyer kind yet (eForms BT-11, OCDS parties details). */
+        /* The buyer's legal type (model buyer_kind: eForms BT-11, or TED CA_TYPE), codes
+         * compared without case. */
+        int match = 0;
         join_list(tmp, sizeof tmp, f->buyer_kinds, f->n_buyer_kinds);
-        if (reason)
-            snprintf(reason, rsize, "The criterion applies to buyer kinds %s; the buyer's kind is not known.",
-                     tmp);
         set_field(field, fsize, "parties.details.classifications");
-        return CRITERIA_UNDECIDABLE;
+        if (!p->buyer_kind) {
+            if (reason)
+                snprintf(reason, rsize,
+                         "The criterion applies to buyer kinds %s; the buyer's kind is not published.", tmp);
+            return CRITERIA_UNDECIDABLE;
+        }
+        for (size_t i = 0; i < f->n_buyer_kinds && !match; i++)
+            match = strcasecmp(f->buyer_kinds[i], p->buyer_kind) == 0;
+        if (!match) {
+            if (reason)
+                snprintf(reason, rsize, "Buyer kind '%s'%s%s%s is not one of: %s.", p->buyer_kind,
+                         p->buyer_kind_scheme ? " (" : "", p->buyer_kind_scheme ? p->buyer_kind_scheme : "",
+                         p->buyer_kind_scheme ? ")" : "", tmp);
+            return CRITERIA_NOT_APPLICABLE;
+        }
     }
     if (f->n_statuses) {
         int match = 0;

@@ -57,7 +57,8 @@ typedef struct {
     int has_value_min, has_value_max;
     double value_min, value_max; /* in value_currency when it is not "" */
     char value_currency[8];
-    char **buyer_kinds; /* eForms BT-11 buyer legal type codes */
+    char **buyer_kinds; /* eForms BT-11 buyer legal type codes (or TED CA_TYPE codes), matched
+                           against model_procurement.buyer_kind without case */
     size_t n_buyer_kinds;
     char **statuses; /* tender.status codes or stages awarded|contracted|implementation */
     size_t n_statuses;

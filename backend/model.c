@@ -242,6 +242,8 @@ void model_procurement_free(model_procurement *p)
     free(p->language);
     free(p->buyer_id);
     free(p->buyer_name);
+    free(p->buyer_kind);
+    free(p->buyer_kind_scheme);
     free(p->procuring_entity_id);
     free(p->procuring_entity_name);
     parties_free(p->parties, p->n_parties);

@@ -193,6 +193,12 @@ typedef struct {
 
     char *buyer_id;               /* buyer.id (party id) */
     char *buyer_name;
+    char *buyer_kind;             /* the buyer's legal type, as published: the buyer party's
+                                     details.classifications[] with scheme
+                                     "eu-buyer-legal-type" (eForms BT-11 code: cga, ra, la,
+                                     body-pl, ...) or else "TED_CA_TYPE" (TED forms' CA_TYPE:
+                                     MINISTRY, REGIONAL_AUTHORITY, ...); NULL when absent */
+    char *buyer_kind_scheme;      /* that classification's scheme as published, or NULL */
     char *procuring_entity_id;    /* tender.procuringEntity */
     char *procuring_entity_name;
     model_party *parties;

@@ -1,6 +1,8 @@
 /* cmd_indicators.c - procaudit indicators: score OCDS files without a database (SPEC §5.5).
  *
- * Reads the same input shapes as ingest (ocds_read_file), fixes the tolerated quirks
+ * Reads the same inputs as ingest, each file in the format its content shows
+ * (ingest_detect_format: OCDS JSON by ocds_read_file, eForms notices by eforms_read_file,
+ * native XML by native_read_file), fixes the tolerated quirks
  * (ocds_normalise), merges adjacent releases of one ocid (ocds_merge), maps each compiled release to the model (model_from_ocds), feeds the
  * population hooks over every input, then evaluates every procurement and prints JSON:
  *   --format native    {"<ocid>": [result, ...], ...} (or, with --criteria, the
@@ -21,9 +23,12 @@
 
 #include "cli/cli.h"
 #include "criteria.h"
+#include "eforms/eforms.h"
+#include "ingest.h"
 #include "indicators/indicator.h"
 #include "json/json.h"
 #include "model.h"
+#include "native/native.h"
 #include "ocds/map.h"
 #include "ocds/merge.h"
 #include "ocds/normalise.h"
@@ -95,7 +100,8 @@ static void usage(FILE *f)
             "usage: procaudit indicators [--criteria FILE|ID] [--format native|cardinal]\n"
             "                            [--param [INDICATOR.]NAME=VALUE]... [--indicator NAME]... FILE...\n"
             "\n"
-            "Scores OCDS files (any packaging, JSON Lines, compiled releases) without a database.\n"
+            "Scores files without a database: OCDS JSON (any packaging, JSON Lines, compiled\n"
+            "releases), eForms notices and native procaudit XML, each detected from its content.\n"
             "  --criteria FILE|ID  run the criteria set (default: the red-flag indicators with\n"
             "                      Cardinal's defaults)\n"
             "  --format native     per ocid, every result (default)\n"
@@ -416,58 +422,6 @@ static int card_print(run_t *r)
     return rc;
 }
 
-/* ---------------------------------------------------------------- award items */
-
-/* awards[].items are read here when the model mapping did not fill them (R048 reads their
- * classifications): matched to the model's awards by position when the counts agree, else
- * by id. Only id, description and classification are kept. */
-static int supplement_award_items(model_procurement *p, const json_value *rel)
-{
-    const json_value *aw = json_get(rel, "awards");
-    size_t i, j, n = json_len(aw);
-
-    if (!aw || aw->type != JSON_ARRAY || p->n_awards == 0)
-        return 0;
-    for (i = 0; i < p->n_awards; i++)
-        if (p->awards[i].n_items > 0)
-            return 0;
-    for (i = 0; i < n; i++) {
-        const json_value *a = json_at(aw, i), *items = json_get(a, "items");
-        model_award *ma = NULL;
-        size_t k, ni = json_len(items);
-        if (!items || items->type != JSON_ARRAY || ni == 0)
-            continue;
-        if (n == p->n_awards) {
-            ma = &p->awards[i];
-        } else {
-            const char *id = json_get_str(a, "id");
-            for (k = 0; id && k < p->n_awards; k++)
-                if (p->awards[k].id && strcmp(p->awards[k].id, id) == 0)
-                    ma = &p->awards[k];
-        }
-        if (!ma)
-            continue;
-        if (ni > 10000)
-            ni = 10000;
-        ma->items = calloc(ni, sizeof *ma->items);
-        if (!ma->items)
-            return ERR_NOMEM;
-        for (j = 0; j < ni; j++) {
-            const json_value *it = json_at(items, j), *cl = json_get(it, "classification");
-            const char *cid = json_get_str(cl, "id"), *sch = json_get_str(cl, "scheme");
-            const char *iid = json_get_str(it, "id");
-            model_item *mi = &ma->items[ma->n_items];
-            if ((cid && !(mi->classification_id = strdup(cid))) || (sch && !(mi->classification_scheme = strdup(sch))) ||
-                (iid && !(mi->id = strdup(iid)))) {
-                ma->n_items++;
-                return ERR_NOMEM;
-            }
-            ma->n_items++;
-        }
-    }
-    return 0;
-}
-
 /* ---------------------------------------------------------------- per procurement */
 
 static int process(run_t *r, const json_value *rel)
@@ -487,10 +441,6 @@ static int process(run_t *r, const json_value *rel)
     }
     if (rc != 0)
         return err_set(&r->err, rc, "%s", e.msg);
-    if (supplement_award_items(p, rel) != 0) {
-        model_procurement_free(p);
-        return err_set(&r->err, ERR_NOMEM, "out of memory");
-    }
     r->procurements++;
     if (r->pass == 1 && r->one_pass) {
         /* Population hooks and the other indicators at once; flags only. */
@@ -729,6 +679,23 @@ static int reader_cb(void *ctx, ocds_item *it)
     return q_push(q, &x);
 }
 
+/* Reads one file in the format its content shows, as ingest does (ingest_detect_format:
+ * '{' or '[' OCDS JSON, '<' an eForms notice or a native procaudit document by its root
+ * element). A file of no known format fails with ERR_BAD_INPUT and the reason in e. */
+static int read_any(const char *path, ocds_item_cb cb, void *ctx, err_t *e)
+{
+    char fmt[16];
+    int rc = ingest_detect_format(path, fmt, e);
+
+    if (rc != 0)
+        return rc;
+    if (strcmp(fmt, "eforms") == 0)
+        return eforms_read_file(path, cb, ctx, NULL, e);
+    if (strcmp(fmt, "native") == 0)
+        return native_read_file(path, cb, ctx, NULL, e);
+    return ocds_read_file(path, cb, ctx, NULL, e);
+}
+
 static void *reader_main(void *arg)
 {
     queue_t *q = arg;
@@ -739,7 +706,7 @@ static void *reader_main(void *arg)
     for (i = 0; i < q->nfiles; i++) {
         err_clear(&e);
         q->cur = i;
-        rc = ocds_read_file(q->files[i], reader_cb, q, NULL, &e);
+        rc = read_any(q->files[i], reader_cb, q, &e);
         memset(&x, 0, sizeof x);
         x.kind = Q_EOF;
         x.file = i;

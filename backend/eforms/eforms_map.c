@@ -669,6 +669,95 @@ json_value *eforms_map_org_ref(const map_org *o)
 
 /* ---------------------------------------------------------------- tender */
 
+/* BT-11 buyer legal type codes (the buyer-legal-type authority list, version 20220615-0,
+ * of which eforms-buyer-legal-type allows all but eu-int-org) and their English labels.
+ * Older codes seen in SDK 1.3 notices (rl-aut) are kept as given, noted. */
+static const map_code map_buyer_legal_type[] = {
+    {"body-pl", "body-pl", "Body governed by public law"},
+    {"body-pl-cga", "body-pl-cga", "Body governed by public law, controlled by a central government authority"},
+    {"body-pl-la", "body-pl-la", "Body governed by public law, controlled by a local authority"},
+    {"body-pl-ra", "body-pl-ra", "Body governed by public law, controlled by a regional authority"},
+    {"cga", "cga", "Central government authority"},
+    {"def-cont", "def-cont", "Defence contractor"},
+    {"eu-ins-bod-ag", "eu-ins-bod-ag", "EU institution, body or agency"},
+    {"eu-int-org", "eu-int-org", "European Institution/Agency or International Organisation"},
+    {"grp-p-aut", "grp-p-aut", "Group of public authorities"},
+    {"int-org", "int-org", "International organisation"},
+    {"la", "la", "Local authority"},
+    {"org-sub", "org-sub", "Organisation awarding a contract subsidised by a contracting authority"},
+    {"org-sub-cga", "org-sub-cga", "Organisation awarding a contract subsidised by a central government authority"},
+    {"org-sub-la", "org-sub-la", "Organisation awarding a contract subsidised by a local authority"},
+    {"org-sub-ra", "org-sub-ra", "Organisation awarding a contract subsidised by a regional authority"},
+    {"pub-undert", "pub-undert", "Public undertaking"},
+    {"pub-undert-cga", "pub-undert-cga", "Public undertaking, controlled by a central government authority"},
+    {"pub-undert-la", "pub-undert-la", "Public undertaking, controlled by a local authority"},
+    {"pub-undert-ra", "pub-undert-ra", "Public undertaking, controlled by a regional authority"},
+    {"ra", "ra", "Regional authority"},
+    {"spec-rights-entity", "spec-rights-entity", "Entity with special or exclusive rights"},
+};
+
+/* Adds {scheme, id, description} to party.details.classifications[] unless that scheme
+ * and id are there already. Returns 0 or ERR_NOMEM. */
+static int map_party_classification(json_value *party, const char *scheme, const char *id, const char *label)
+{
+    json_value *details = (json_value *)(uintptr_t)json_get(party, "details");
+    json_value *cls, *o;
+    size_t i;
+
+    if (!details && !(details = eforms_jnew_in(party, "details", 0)))
+        return ERR_NOMEM;
+    cls = (json_value *)(uintptr_t)json_get(details, "classifications");
+    if (!cls && !(cls = eforms_jnew_in(details, "classifications", 1)))
+        return ERR_NOMEM;
+    for (i = 0; i < json_len(cls); i++) {
+        const char *s = json_get_str(json_at(cls, i), "scheme"), *d = json_get_str(json_at(cls, i), "id");
+        if (s && d && strcmp(s, scheme) == 0 && strcmp(d, id) == 0)
+            return 0;
+    }
+    o = eforms_jpush_obj(cls);
+    if (!o || eforms_jset_str(o, "scheme", scheme) != 0 || eforms_jset_str(o, "id", id) != 0 ||
+        (label && eforms_jset_str(o, "description", label) != 0))
+        return ERR_NOMEM;
+    return 0;
+}
+
+/* BT-11 buyer legal type of one cac:ContractingParty (cac:ContractingPartyType/
+ * cbc:PartyTypeCode with listName buyer-legal-type; the other list there, BT-740
+ * buyer-contracting-type, is not this) -> the buyer party's details.classifications[]
+ * {scheme "eu-buyer-legal-type", id, description}, as the OCP eForms guidance maps it.
+ * A code outside the list is kept as given, noted. */
+static int map_buyer_legal_types(map_ctx *c, xmlNodePtr cp, map_org *o)
+{
+    xmlNodePtr t;
+    char *list = NULL, *code = NULL;
+    int rc = 0;
+
+    for (t = eforms_x_first(cp, "cac:ContractingPartyType"); t; t = eforms_x_next(t)) {
+        xmlNodePtr pc = eforms_x_first(t, "cbc:PartyTypeCode");
+        const map_code *mc;
+
+        list = eforms_x_attr(pc, "listName");
+        code = eforms_x_text(pc, NULL);
+        mc = code ? MAP_FIND(map_buyer_legal_type, code) : NULL;
+        /* Without listName: taken when the code is a buyer legal type. */
+        if (code && ((list && strcmp(list, "buyer-legal-type") == 0) || (!list && mc))) {
+            if (!mc)
+                TRY(eforms_note_add(c->ns, "code_outside_codelist", "parties.details.classifications",
+                                    "BT-11 buyer legal type '%.40s' is not in the buyer-legal-type list; kept as given",
+                                    code));
+            TRY(map_party_classification(o->party, "eu-buyer-legal-type", code, mc ? mc->label : NULL));
+        }
+        free(list);
+        list = NULL;
+        free(code);
+        code = NULL;
+    }
+cleanup:
+    free(list);
+    free(code);
+    return rc;
+}
+
 static int map_buyers(map_ctx *c, char **buyer_id)
 {
     xmlNodePtr cp;
@@ -681,6 +770,8 @@ static int map_buyers(map_ctx *c, char **buyer_id)
 
         ref = eforms_x_text_at(cp, "cac:Party/cac:PartyIdentification/cbc:ID", NULL);
         TRY(eforms_map_party(c, ref, "buyer", "buyer", &o));
+        if (o)
+            TRY(map_buyer_legal_types(c, cp, o));
         if (o && !*buyer_id) {
             json_value *b = eforms_map_org_ref(o);
             if (!b) {
@@ -1545,6 +1636,16 @@ int eforms_map_notice(eforms_mapped *out, xmlDocPtr doc, const char *ocid_prefix
             json_object_remove(c.orgs[i].party, "roles");
     if (json_len(c.parties) == 0)
         json_object_remove(c.rel, "parties");
+    {
+        /* The procaudit extension, as the native reader writes it: the model and the
+         * reports show the source format (model_procurement.source_format). */
+        json_value *ext = eforms_jnew_in(c.rel, "procaudit", 0);
+        if (!ext) {
+            rc = ERR_NOMEM;
+            goto cleanup;
+        }
+        TRY(eforms_jset_str(ext, "sourceFormat", "eforms"));
+    }
     out->release = c.rel;
     c.rel = NULL;
     c.tender = NULL;

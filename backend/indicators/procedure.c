@@ -11,7 +11,8 @@
 /* ---------------------------------------------------------------- submission_period */
 
 /* R003 (OCP red flags guide; Cardinal R003): days from tender.tenderPeriod.startDate to
- * .endDate below a minimum. The minimum is `threshold` (15), or the entry of
+ * .endDate below a minimum. The minimum is `threshold` (alias `minimum_days`; 15 when
+ * neither is given, then the threshold text says "default"), or the entry of
  * procurement_method_details (then procurement_method_thresholds) matching the
  * procurement. We compare the exact duration; Cardinal truncates to whole days first,
  * which gives the same verdict for whole-day minimums. */
@@ -23,8 +24,12 @@ IND_EVAL(ind_submission_period)
     const char *methods = indicator_param_str(prm, "procurement_methods", NULL);
     const char *details = indicator_param_str(prm, "procurement_method_details", NULL);
     const char *mthr = indicator_param_str(prm, "procurement_method_thresholds", NULL);
-    const char *src = "the default minimum";
-    int rc;
+    /* Where the minimum comes from, for the threshold text: "default" only when no
+     * parameter gave it. */
+    const char *src = ind_param_has(prm, "threshold")      ? "parameter threshold"
+                      : ind_param_has(prm, "minimum_days") ? "parameter minimum_days"
+                                                           : "default";
+    int rc, by_method = 0;
     char a[40], b[40];
 
     (void)pop;
@@ -52,9 +57,10 @@ IND_EVAL(ind_submission_period)
         if (rc == 1) {
             thr = v;
             src = "the minimum for these procurement method details";
+            by_method = 1;
         }
     }
-    if (strcmp(src, "the default minimum") == 0 && p->procurement_method) {
+    if (!by_method && p->procurement_method) {
         rc = ind_map_number(mthr, p->procurement_method, "procurement_method_thresholds", &v, e);
         if (rc < 0)
             return rc;
@@ -99,7 +105,9 @@ static size_t count_distinct(char *const *ids, size_t n, const char **seen, size
 
 /* R018 (OCP red flags guide; Cardinal R018): one tenderer in a competitive procedure.
  * The count is tender.numberOfTenderers; when absent (Cardinal then says nothing), the
- * distinct ids of tender.tenderers[], else of the tenderers of submitted bids. */
+ * distinct ids of tender.tenderers[], else of the tenderers of submitted bids. A count of
+ * 0 (no bid was received) is not_applicable: a tender nobody bid for is not a single-bid
+ * case (Cardinal flags only exactly 1, so it says nothing either). */
 IND_EVAL(ind_single_bid)
 {
     ind_ctx c;
@@ -163,6 +171,23 @@ IND_EVAL(ind_single_bid)
         r = ind_simple(&c, RESULT_INSUFFICIENT_DATA,
                        "Neither the number of tenderers nor the tenderers or bids are given.");
         ind_fields(&c, r, "tender.numberOfTenderers", "tender.tenderers", "bids.details", (const char *)NULL);
+        return ind_finish(&c);
+    }
+    if (n == 0 && p->has_number_of_tenderers) {
+        /* No bid at all: a failed (or cancelled) tender, not a single-bid case. */
+        r = ind_simple(&c, RESULT_NOT_APPLICABLE,
+                       "The %s procedure received no bid (tender.numberOfTenderers = 0): no bid was "
+                       "received, so it is not a single-bid case.",
+                       p->procurement_method);
+        ind_measured(&c, r, 0, "count", "0 tenderers");
+        ind_fields(&c, r, field, "tender.procurementMethod", (const char *)NULL);
+        return ind_finish(&c);
+    }
+    if (n == 0) {
+        /* Tenderers or bids are listed, but none with an id: they cannot be counted. */
+        r = ind_simple(&c, RESULT_INSUFFICIENT_DATA, "The %s are listed without ids, so they cannot be counted.",
+                       p->n_tenderers > 0 ? "tenderers" : "tenderers of the submitted bids");
+        ind_fields(&c, r, field, (const char *)NULL);
         return ind_finish(&c);
     }
     r = ind_result(&c, NULL, NULL, n == 1 ? RESULT_FLAG : RESULT_PASS);

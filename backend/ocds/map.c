@@ -1045,20 +1045,21 @@ static void map_milestones(mapper *m, const json_value *obj, const char *base,
     }
 }
 
-static void map_items(mapper *m, const json_value *tender)
+/* The `items` array of obj (tender or an award; base is its path) into *out / *n_out. */
+static void map_items(mapper *m, const json_value *obj, const char *base, model_item **out,
+                      size_t *n_out)
 {
     path_t p, q, r;
     size_t n, i;
-    const json_value *arr = array(m, tender, "items", "tender", &n);
-    model_procurement *pr = m->p;
+    const json_value *arr = array(m, obj, "items", base, &n);
 
-    pr->items = alloc_array(m, n, sizeof *pr->items);
-    if (!pr->items)
+    *out = alloc_array(m, n, sizeof **out);
+    if (!*out)
         return;
-    sub(p, "tender", "items");
+    sub(p, base, "items");
     for (i = 0; i < n && !m->rc; i++) {
         const json_value *v = json_at(arr, i), *cl, *unit;
-        model_item *it = &pr->items[pr->n_items];
+        model_item *it = &(*out)[*n_out];
         double d;
 
         idx(q, p, i);
@@ -1066,7 +1067,7 @@ static void map_items(mapper *m, const json_value *tender)
             note(m, "wrong_type", q, "an item that is not an object; ignored");
             continue;
         }
-        pr->n_items++;
+        (*n_out)++;
         it->id = id_text(m, v, "id", q);
         it->description = text(m, v, "description", q);
         cl = json_get(v, "classification");
@@ -1359,7 +1360,7 @@ static void map_tender(mapper *m, const json_value *rel)
         }
     }
     pr->tenderer_ids = org_ref_list(m, t, "tenderers", "tender", "tenderer", &pr->n_tenderers);
-    map_items(m, t);
+    map_items(m, t, "tender", &pr->items, &pr->n_items);
     map_lots(m, t);
     map_documents(m, t, "tender", &pr->documents, &pr->n_documents);
     map_milestones(m, t, "tender", &pr->milestones, &pr->n_milestones);
@@ -1451,6 +1452,8 @@ static void map_awards(mapper *m, const json_value *rel)
             a->related_bids = string_list(m, v, "relatedBid", q, &a->n_related_bids);
         }
         map_documents(m, v, q, &a->documents, &a->n_documents);
+        /* awards[].items: what was awarded (R048 reads their classifications). */
+        map_items(m, v, q, &a->items, &a->n_items);
     }
 }
 
@@ -1653,6 +1656,57 @@ static void map_org_role(mapper *m, const json_value *ref, const char *path,
     }
 }
 
+/* The buyer's kind: among the buyer party's details.classifications[], the one with
+ * scheme "eu-buyer-legal-type" (eForms BT-11, as the OCP eForms guidance maps it), else
+ * "TED_CA_TYPE" (TED forms' CA_TYPE, OCDS for the EU), schemes compared without case.
+ * The code is kept as published. Only the party whose id is buyer_id is read. */
+static void map_buyer_kind(mapper *m, const json_value *rel)
+{
+    static const char *const schemes[] = {"eu-buyer-legal-type", "TED_CA_TYPE"};
+    const json_value *parties = json_get(rel, "parties"), *best = NULL, *cls = NULL;
+    size_t i, n, best_rank = sizeof schemes / sizeof schemes[0];
+    path_t p, q, r;
+    model_procurement *pr = m->p;
+
+    if (!pr->buyer_id || !parties || parties->type != JSON_ARRAY)
+        return;
+    n = json_len(parties);
+    if (n > MAP_MAX_ARRAY)
+        n = MAP_MAX_ARRAY;
+    for (i = 0; i < n && !cls; i++) {
+        const json_value *pt = json_at(parties, i), *id = json_get(pt, "id");
+        const json_value *c = json_get(json_get(pt, "details"), "classifications");
+        int same = id && ((id->type == JSON_STRING && strcmp(id->u.string.s, pr->buyer_id) == 0) ||
+                          (id->type == JSON_NUMBER && strcmp(id->u.number.text, pr->buyer_id) == 0));
+        if (same && c && c->type == JSON_ARRAY) {
+            cls = c;
+            idx(p, "parties", i);
+        }
+    }
+    n = json_len(cls);
+    if (n > MAP_MAX_ARRAY)
+        n = MAP_MAX_ARRAY;
+    for (i = 0; i < n; i++) {
+        const char *sch = json_get_str(json_at(cls, i), "scheme");
+        size_t k;
+        for (k = 0; sch && k < best_rank; k++)
+            if (strcasecmp(sch, schemes[k]) == 0) {
+                const json_value *id = json_get(json_at(cls, i), "id");
+                if (id && (id->type == JSON_STRING || id->type == JSON_NUMBER)) {
+                    best = json_at(cls, i);
+                    best_rank = k;
+                    idx(q, sub(r, p, "details.classifications"), i);
+                }
+                break;
+            }
+    }
+    if (!best)
+        return;
+    pr->buyer_kind = id_text(m, best, "id", q);
+    if (pr->buyer_kind)
+        pr->buyer_kind_scheme = dup_s(m, json_get_str(best, "scheme"));
+}
+
 /* ------------------------------------------------------------------ entry */
 
 int model_from_ocds(model_procurement **out, const json_value *rel, const codemap *cm,
@@ -1691,6 +1745,7 @@ int model_from_ocds(model_procurement **out, const json_value *rel, const codema
     map_parties(&m, rel);
     map_org_role(&m, json_get(rel, "buyer"), "buyer", "buyer", "buyer_from_parties",
                  &pr->buyer_id, &pr->buyer_name);
+    map_buyer_kind(&m, rel);
     {
         const json_value *t = json_get(rel, "tender");
         const json_value *pe = t && t->type == JSON_OBJECT ? json_get(t, "procuringEntity")

@@ -421,7 +421,17 @@ int store_exec_prepared(store *st, const char *name, const char *sql, int n, con
             return store_result_error(st, NULL, full, e);
         return ERR_OK;
     }
-    res = PQexecPrepared(st->conn, full, n, values, lengths, formats, 0);
+    {
+        struct timespec t0, t1;
+        if (st->trace)
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+        res = PQexecPrepared(st->conn, full, n, values, lengths, formats, 0);
+        if (st->trace) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            fprintf(stderr, "sql %.6f %s\n",
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, full);
+        }
+    }
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)) {
         char label[64];
         sql_label(label, sizeof label, sql);

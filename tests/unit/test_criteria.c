@@ -398,9 +398,20 @@ static void test_criteria_applicability_filters(void **state)
     p.n_awards = 0;
     assert_int_equal(criteria_applies(st, &p, reason, sizeof reason, NULL, 0), CRITERIA_NOT_APPLICABLE);
 
-    /* Buyer kind: the model has none yet -> undecidable. */
+    /* Buyer kind (filter "la"): none published -> undecidable; "ra" -> not applicable;
+     * "LA" -> applies (codes compared without case). */
     const criterion_def *k = find_crit(s, "K");
-    assert_int_equal(criteria_applies(k, &p, reason, sizeof reason, NULL, 0), CRITERIA_UNDECIDABLE);
+    assert_int_equal(criteria_applies(k, &p, reason, sizeof reason, field, sizeof field), CRITERIA_UNDECIDABLE);
+    assert_string_equal(reason, "The criterion applies to buyer kinds la; the buyer's kind is not published.");
+    assert_string_equal(field, "parties.details.classifications");
+    char ra[] = "ra", la_upper[] = "LA", bt11[] = "eu-buyer-legal-type";
+    p.buyer_kind = ra;
+    p.buyer_kind_scheme = bt11;
+    assert_int_equal(criteria_applies(k, &p, reason, sizeof reason, field, sizeof field),
+                     CRITERIA_NOT_APPLICABLE);
+    assert_string_equal(reason, "Buyer kind 'ra' (eu-buyer-legal-type) is not one of: la.");
+    p.buyer_kind = la_upper;
+    assert_int_equal(criteria_applies(k, &p, reason, sizeof reason, NULL, 0), CRITERIA_APPLIES);
 
     criteria_set_free(s);
     buf_dispose(&errors);

@@ -500,6 +500,84 @@ static void test_ita_cn(void **state)
     got_free(&g);
 }
 
+/* The release says where it came from (procaudit.sourceFormat, as the native reader
+ * writes it), so the model and the reports show "eforms", not "ocds". The sample is in the
+ * repository: samples/eforms/2023-00615708_FIN_cn.xml. */
+static void test_source_format(void **state)
+{
+    got_t g;
+    char path[2048];
+    model_procurement *p = NULL;
+    err_t e;
+
+    (void)state;
+    root_path(path, sizeof path, "samples/eforms/2023-00615708_FIN_cn.xml");
+    read_path(path, &g);
+    assert_int_equal(g.n_rel, 1);
+    assert_non_null(S(g.rel[0], "procaudit.sourceFormat"));
+    assert_string_equal(S(g.rel[0], "procaudit.sourceFormat"), "eforms");
+    err_clear(&e);
+    assert_int_equal(model_from_ocds(&p, g.rel[0], NULL, &e), 0);
+    assert_string_equal(p->source_format, "eforms");
+    model_procurement_free(p);
+    got_free(&g);
+}
+
+/* BT-11 buyer legal type, read by hand in samples/eforms/2024-OJS065-00191536_NLD_can.xml:
+ * (root)/cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode
+ * listName="buyer-legal-type" = "ra" (Waterschap Rivierenland, a regional water
+ * authority), the party ORG-0001 of cac:ContractingParty/cac:Party. It becomes the buyer
+ * party's details.classifications[] {eu-buyer-legal-type, ra, Regional authority} and
+ * the model's buyer_kind. */
+static void test_buyer_legal_type(void **state)
+{
+    got_t g;
+    char path[2048];
+    const json_value *r, *buyer, *cls;
+    model_procurement *p = NULL;
+    err_t e;
+
+    (void)state;
+    root_path(path, sizeof path, "samples/eforms/2024-OJS065-00191536_NLD_can.xml");
+    read_path(path, &g);
+    assert_int_equal(g.n_rel, 1);
+    r = g.rel[0];
+    assert_non_null(S(r, "buyer.id"));
+    buyer = by_id(json_get(r, "parties"), S(r, "buyer.id"));
+    assert_string_equal(json_get_str(buyer, "name"), "Waterschap Rivierenland");
+    cls = json_path(buyer, "details.classifications");
+    assert_int_equal(json_len(cls), 1);
+    assert_string_equal(json_get_str(json_at(cls, 0), "scheme"), "eu-buyer-legal-type");
+    assert_string_equal(json_get_str(json_at(cls, 0), "id"), "ra");
+    assert_string_equal(json_get_str(json_at(cls, 0), "description"), "Regional authority");
+    /* The other parties (the winner ORG-0003) are no buyers: no legal type. */
+    for (size_t i = 0; i < json_len(json_get(r, "parties")); i++) {
+        const json_value *pt = json_at(json_get(r, "parties"), i);
+        if (pt != buyer)
+            assert_null(json_get(pt, "details"));
+    }
+    err_clear(&e);
+    assert_int_equal(model_from_ocds(&p, r, NULL, &e), 0);
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "ra");
+    assert_string_equal(p->buyer_kind_scheme, "eu-buyer-legal-type");
+    model_procurement_free(p);
+    got_free(&g);
+    /* ted-published/eforms_sdk_v1.3/634807-2022.xml (root)/cac:ContractingParty/
+     * cac:ContractingPartyType/cbc:PartyTypeCode = "rl-aut", a code outside the list
+     * (20220615-0): kept as given, no label, noted. */
+    if (read_shared("ted-published/eforms_sdk_v1.3/634807-2022.xml", &g) != 0)
+        skip();
+    r = g.rel[0];
+    buyer = by_id(json_get(r, "parties"), S(r, "buyer.id"));
+    cls = json_path(buyer, "details.classifications");
+    assert_int_equal(json_len(cls), 1);
+    assert_string_equal(json_get_str(json_at(cls, 0), "id"), "rl-aut");
+    assert_null(json_get(json_at(cls, 0), "description"));
+    assert_true(has_note(&g, "code_outside_codelist"));
+    got_free(&g);
+}
+
 /* BEL, CAN, 5 lots, 2 winners per lot: ted-published/package_can_v1.8/2024-OJS065-00191534.xml */
 static void test_bel_can(void **state)
 {
@@ -1190,6 +1268,8 @@ int main(void)
         cmocka_unit_test(test_pol_cn_restricted),
         cmocka_unit_test(test_fin_cn),
         cmocka_unit_test(test_ita_cn),
+        cmocka_unit_test(test_source_format),
+        cmocka_unit_test(test_buyer_legal_type),
         cmocka_unit_test(test_bel_can),
         cmocka_unit_test(test_ita_can_prefixed_root),
         cmocka_unit_test(test_cn_can_merge),

@@ -56,6 +56,43 @@ static void test_submission_period_parameters(void **state)
     model_procurement_free(p);
 }
 
+/* The threshold text of a run of submission_period on p with parameters kv (owned copy). */
+static char *r003_threshold_text(model_procurement *p, const char *const *kv)
+{
+    result_list l;
+    char *t;
+
+    assert_int_equal(fx_run("submission_period", p, kv, &l), 0);
+    assert_non_null(fx_one(&l)->threshold_text);
+    t = fx_dup(fx_one(&l)->threshold_text);
+    result_list_dispose(&l);
+    return t;
+}
+
+/* "(default)" only when no parameter gave the minimum. 2000-01-01 -> 2000-01-21 = 20 days. */
+static void test_submission_period_threshold_source(void **state)
+{
+    model_procurement *p = period("src", "2000-01-01T00:00:00", "2000-01-21T00:00:00", "open");
+    char *t;
+
+    (void)state;
+    t = r003_threshold_text(p, NOKV);
+    assert_string_equal(t, "at least 15 days (default)");
+    free(t);
+    /* Given explicitly, even with the default's value. */
+    t = r003_threshold_text(p, KV("threshold=15"));
+    assert_string_equal(t, "at least 15 days (parameter threshold)");
+    free(t);
+    t = r003_threshold_text(p, KV("minimum_days=30"));
+    assert_string_equal(t, "at least 30 days (parameter minimum_days)");
+    free(t);
+    /* A per-method minimum wins over the threshold and says so. */
+    t = r003_threshold_text(p, KV("threshold=15", "procurement_method_thresholds=open:25"));
+    assert_string_equal(t, "at least 25 days (the minimum for this procurement method)");
+    free(t);
+    model_procurement_free(p);
+}
+
 static void test_submission_period_not_applicable_and_missing(void **state)
 {
     model_procurement *p;
@@ -123,14 +160,26 @@ static void test_single_bid(void **state)
     assert_true(fx_status("single_bid", p, NOKV, RESULT_FLAG) == 1.0);
     p->number_of_tenderers = 2;
     assert_true(fx_status("single_bid", p, NOKV, RESULT_PASS) == 2.0);
-    p->number_of_tenderers = 0;   /* no tender at all is not a single bid */
-    fx_status("single_bid", p, NOKV, RESULT_PASS);
+    /* No bid at all is not a single bid: not_applicable, the count (0) still shown. */
+    p->number_of_tenderers = 0;
+    assert_true(fx_status("single_bid", p, NOKV, RESULT_NOT_APPLICABLE) == 0.0);
+    {
+        result_list l;
+        assert_int_equal(fx_run("single_bid", p, NOKV, &l), 0);
+        assert_non_null(strstr(fx_one(&l)->explanation, "no bid was received"));
+        result_list_dispose(&l);
+    }
     p->number_of_tenderers = -1;  /* hostile: a negative count */
     fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
     /* Without numberOfTenderers: distinct tenderers of submitted bids (A twice = 1). */
     p->has_number_of_tenderers = 0;
     fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
+    /* A submitted bid whose tenderer has no id: nothing to count. */
     fx_bid(p, "valid", 10, "EUR", "A", NULL);
+    free(p->bids[0].tenderer_ids[0]);
+    p->bids[0].tenderer_ids[0] = NULL;
+    fx_status("single_bid", p, NOKV, RESULT_INSUFFICIENT_DATA);
+    p->bids[0].tenderer_ids[0] = fx_dup("A");
     fx_bid(p, "valid", 12, "EUR", "A", NULL);
     fx_bid(p, "withdrawn", 9, "EUR", "B", NULL);  /* withdrawn: not submitted */
     assert_true(fx_status("single_bid", p, NOKV, RESULT_FLAG) == 1.0);
@@ -382,6 +431,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_submission_period_boundary_and_flag),
         cmocka_unit_test(test_submission_period_parameters),
+        cmocka_unit_test(test_submission_period_threshold_source),
         cmocka_unit_test(test_submission_period_not_applicable_and_missing),
         cmocka_unit_test(test_submission_period_hostile),
         cmocka_unit_test(test_single_bid),

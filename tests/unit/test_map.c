@@ -367,6 +367,80 @@ static void test_map_items_documents_milestones(void **state)
     model_procurement_free(p);
 }
 
+/* awards[].items are mapped like tender.items, per award (R048 reads their
+ * classifications); an item that is not an object is skipped with a note. */
+static void test_map_award_items(void **state)
+{
+    model_procurement *p = map_q(
+        "{'ocid':'ocds-x-ai','id':'1','date':'2020-01-02T00:00:00Z',"
+        " 'tender':{'items':[{'id':'t1','classification':{'scheme':'CPV','id':'33000000'}}]},"
+        " 'awards':[{'id':'A1','items':[{'id':1,'description':'Gloves',"
+        "   'classification':{'scheme':'CPV','id':'18424000'},'quantity':'500',"
+        "   'unit':{'name':'box','value':{'amount':4.5,'currency':'EUR'}}},"
+        "   {'id':'2','classification':{'scheme':'UNSPSC','id':42132200}}, 7]},"
+        "  {'id':'A2'}]}");
+    model_award *a;
+    (void)state;
+
+    assert_int_equal(p->n_items, 1);
+    assert_int_equal(p->n_awards, 2);
+    a = &p->awards[0];
+    /* Three entries, the third (7) not an object: two items. */
+    assert_int_equal(a->n_items, 2);
+    assert_string_equal(a->items[0].id, "1");
+    assert_true(has_note(p, "id_as_number", "awards[0].items[0].id"));
+    assert_string_equal(a->items[0].description, "Gloves");
+    assert_string_equal(a->items[0].classification_scheme, "CPV");
+    assert_string_equal(a->items[0].classification_id, "18424000");
+    assert_true(a->items[0].has_quantity);
+    assert_float_equal(a->items[0].quantity, 500, 0);
+    assert_string_equal(a->items[0].unit_name, "box");
+    assert_float_equal(a->items[0].unit_value.amount, 4.5, 0);
+    assert_string_equal(a->items[0].unit_value.currency, "EUR");
+    assert_string_equal(a->items[1].classification_scheme, "UNSPSC");
+    assert_string_equal(a->items[1].classification_id, "42132200");
+    assert_true(has_note(p, "wrong_type", "awards[0].items[2]"));
+    /* The second award has no items. */
+    assert_int_equal(p->awards[1].n_items, 0);
+    assert_null(p->awards[1].items);
+    /* The tender's items are not the awards'. */
+    assert_string_equal(p->items[0].classification_id, "33000000");
+    model_procurement_free(p);
+}
+
+/* The buyer's kind from the buyer party's details.classifications: eu-buyer-legal-type
+ * (eForms BT-11) before TED_CA_TYPE, schemes without case; other parties are not read. */
+static void test_map_buyer_kind(void **state)
+{
+    model_procurement *p;
+    (void)state;
+
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'S','roles':['supplier'],"
+              "   'details':{'classifications':[{'scheme':'eu-buyer-legal-type','id':'cga'}]}},"
+              "  {'id':'B','roles':['buyer'],'details':{'classifications':["
+              "   {'scheme':'TED_CA_TYPE','id':'REGIONAL_AUTHORITY'},{'scheme':'other','id':'x'},"
+              "   {'scheme':'EU-Buyer-Legal-Type','id':'la'}]}}]}");
+    assert_string_equal(p->buyer_id, "B");
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "la");
+    assert_string_equal(p->buyer_kind_scheme, "EU-Buyer-Legal-Type");
+    model_procurement_free(p);
+    /* Only TED's CA_TYPE: kept as published. */
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'B','details':{'classifications':[{'scheme':'TED_CA_TYPE','id':'MINISTRY'}]}}]}");
+    assert_non_null(p->buyer_kind);
+    assert_string_equal(p->buyer_kind, "MINISTRY");
+    assert_string_equal(p->buyer_kind_scheme, "TED_CA_TYPE");
+    model_procurement_free(p);
+    /* The supplier's classification is not the buyer's; no buyer: no kind. */
+    p = map_q("{'ocid':'ocds-x-bk','id':'1','buyer':{'id':'B'},"
+              " 'parties':[{'id':'S','details':{'classifications':[{'scheme':'eu-buyer-legal-type','id':'cga'}]}}]}");
+    assert_null(p->buyer_kind);
+    assert_null(p->buyer_kind_scheme);
+    model_procurement_free(p);
+}
+
 static void test_map_bids_awards_contracts(void **state)
 {
     model_procurement *p = map_q(quirky);
@@ -935,6 +1009,8 @@ int main(void)
         cmocka_unit_test(test_map_tender_codes_dates_and_amounts),
         cmocka_unit_test(test_map_items_documents_milestones),
         cmocka_unit_test(test_map_bids_awards_contracts),
+        cmocka_unit_test(test_map_award_items),
+        cmocka_unit_test(test_map_buyer_kind),
         cmocka_unit_test(test_map_absent_values_and_empty_strings),
         cmocka_unit_test(test_map_amount_quirks),
         cmocka_unit_test(test_map_date_quirks_in_release),
