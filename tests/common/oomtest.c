@@ -14,12 +14,15 @@ long oomtest_n_allocs;
 long oomtest_live;
 int oomtest_counting;
 int oomtest_spare_libxml2;
+int oomtest_sticky;
+long oomtest_failed;
 uintptr_t oomtest_libxml2_lo, oomtest_libxml2_hi;
 
 void oomtest_start(long n)
 {
     oomtest_live = 0;
     oomtest_n_allocs = 0;
+    oomtest_failed = 0;
     oomtest_fail_at = n;
     oomtest_counting = 1;
 }
@@ -32,6 +35,8 @@ void oomtest_stop(void)
 
 int oomtest_fails(void *caller)
 {
+    long n;
+
     /* libxml2 2.9.14 itself crashes on some failed allocations (fixed upstream in 2.11),
      * so callers can have only the allocations of our code (and of libc on its behalf)
      * made to fail. */
@@ -40,7 +45,11 @@ int oomtest_fails(void *caller)
     if (oomtest_spare_libxml2 && (uintptr_t)caller >= oomtest_libxml2_lo &&
         (uintptr_t)caller < oomtest_libxml2_hi)
         return 0;
-    return oomtest_n_allocs++ == oomtest_fail_at;
+    n = oomtest_n_allocs++;
+    if (oomtest_fail_at < 0 || (oomtest_sticky ? n < oomtest_fail_at : n != oomtest_fail_at))
+        return 0;
+    oomtest_failed++;
+    return 1;
 }
 
 void oomtest_allocated(void *p, void *old)

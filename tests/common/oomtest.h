@@ -35,9 +35,12 @@ extern long oomtest_n_allocs;   /* counted allocations since oomtest_start */
 extern long oomtest_live;       /* blocks allocated minus blocks freed while counting */
 extern int oomtest_counting;    /* 1: allocations are counted (and may fail) */
 extern int oomtest_spare_libxml2; /* 1: allocations libxml2 makes itself never fail nor count */
+extern int oomtest_sticky;      /* 1: allocation oomtest_fail_at and every later one fail */
+extern long oomtest_failed;     /* allocations made to fail since oomtest_start */
 extern uintptr_t oomtest_libxml2_lo, oomtest_libxml2_hi; /* libxml2's loaded range */
 
-/* Resets the counters (live, n_allocs), makes allocation n fail and starts counting. */
+/* Resets the counters (live, n_allocs, failed), makes allocation n fail (n and every
+ * later one when oomtest_sticky) and starts counting. */
 void oomtest_start(long n);
 
 /* Stops counting; no allocation fails any more. */
