@@ -440,15 +440,9 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto cleanup;
     {
         ocds_item it;
-        memset(&it, 0, sizeof it);
-        it.kind = OCDS_ITEM_RELEASE;
+        ocds_item_init(&it, OCDS_ITEM_RELEASE, path, 0, 1, m.ocid);
         it.release = m.release;
-        it.ocid = m.ocid;
         it.release_id = m.release_id;
-        it.file = path;
-        it.offset = 0;
-        it.line = 1;
-        it.index = 0;
         it.notes = ns.v;
         it.n_notes = ns.n;
         if (stats)

@@ -1492,14 +1492,9 @@ emit:
                 err_set(e, rc, "%s: out of memory mapping procurement %zu", path, i);
                 goto cleanup;
             }
-            memset(&it, 0, sizeof it);
-            it.kind = OCDS_ITEM_RELEASE;
+            ocds_item_init(&it, OCDS_ITEM_RELEASE, path, i, (uint64_t)xmlGetLineNo(proc), ocid);
             it.release = rel;
-            it.ocid = ocid;
             it.release_id = rid;
-            it.file = path;
-            it.line = (uint64_t)xmlGetLineNo(proc);
-            it.index = i;
             if (stats)
                 stats->releases++;
             rc = cb(ctx, &it);

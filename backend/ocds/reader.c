@@ -1297,6 +1297,17 @@ cleanup:
     return rc;
 }
 
+void ocds_item_init(ocds_item *it, ocds_item_kind kind, const char *path, size_t index,
+                    uint64_t line, const char *ocid)
+{
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->file = path;
+    it->index = index;
+    it->line = line;
+    it->ocid = ocid;
+}
+
 int ocds_emit_rejected(const char *path, size_t index, uint64_t line, const char *ocid, int code,
                        ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e,
                        const char *fmt, ...)
@@ -1305,12 +1316,7 @@ int ocds_emit_rejected(const char *path, size_t index, uint64_t line, const char
     va_list ap;
     int rc;
 
-    memset(&it, 0, sizeof it);
-    it.kind = OCDS_ITEM_REJECTED;
-    it.file = path;
-    it.line = line;
-    it.index = index;
-    it.ocid = ocid;
+    ocds_item_init(&it, OCDS_ITEM_REJECTED, path, index, line, ocid);
     it.error.code = code;
     va_start(ap, fmt);
     vsnprintf(it.error.msg, sizeof it.error.msg, fmt, ap);
