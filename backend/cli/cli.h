@@ -23,7 +23,6 @@ int cmd_score(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_indicators(int argc, char **argv);
 int cmd_criteria(int argc, char **argv);
-int cmd_export(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
 #endif

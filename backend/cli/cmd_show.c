@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "result.h"
+#include "store/evaluations.h"
 #include "store/store.h"
 
 #define SHOW_MAX_NOTES 50
@@ -12,7 +14,9 @@ static void show_usage(FILE *f)
     fprintf(f, "usage: procaudit show [--db CONNINFO] OCID\n\n"
                "Prints the procurement's main fields (buyer, method, values, dates), how many\n"
                "releases, parties, lots, items, bids, awards, contracts, amendments, documents\n"
-               "and transactions it has, its data-quality notes and rejected records.\n\n"
+               "and transactions it has, its latest evaluation (scores, coverage, band and every\n"
+               "flag with its measured value and threshold), its data-quality notes and\n"
+               "rejected records.\n\n"
                "options:\n"
                "  --db CONNINFO  libpq conninfo or URI (default: the PG* environment variables)\n"
                "  --help         this text\n"
@@ -27,6 +31,51 @@ static void print_row(const PGresult *res)
     for (i = 0; i < n; i++)
         if (!PQgetisnull(res, 0, i))
             printf("  %-22s %s\n", PQfname(res, i), PQgetvalue(res, 0, i));
+}
+
+/* Prints the latest evaluation of ocid (under any criteria set): the set and its
+ * SHA-256, the overall and dimension scores with coverage, the band, and every flag with
+ * its measured value and threshold. ERR_NOT_FOUND is not an error here: it prints that
+ * the procurement has not been scored. Other errors as store_eval_load_latest. */
+static int show_evaluation(store *st, const char *ocid, err_t *e)
+{
+    evaluation_t *ev = NULL;
+    int rc, d;
+    size_t i;
+
+    rc = store_eval_load_latest(st, ocid, NULL, &ev, NULL, e);
+    if (rc == ERR_NOT_FOUND) {
+        printf("evaluation: none yet (procaudit score --ocid %s)\n", ocid);
+        err_clear(e);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    printf("evaluation (%s %s, sha256 %s, %s)\n", ev->set_id, ev->set_version, ev->set_sha256,
+           ev->created_at ? ev->created_at : "");
+    if (ev->has_overall)
+        printf("  %-22s %.1f (coverage %.0f%%, %s)\n", "overall", ev->overall, ev->coverage * 100.0,
+               ev->band ? ev->band : "no band");
+    else
+        printf("  %-22s not assessed (coverage %.0f%%)\n", "overall", ev->coverage * 100.0);
+    for (d = 0; d < DIM_COUNT; d++) {
+        if (ev->has_dim_score[d])
+            printf("  %-22s %.1f (coverage %.0f%%)\n", dimension_name((dimension)d), ev->dim_score[d],
+                   ev->dim_coverage[d] * 100.0);
+        else
+            printf("  %-22s not assessed (coverage %.0f%%)\n", dimension_name((dimension)d),
+                   ev->dim_coverage[d] * 100.0);
+    }
+    for (i = 0; i < ev->n_results; i++) {
+        const result_t *r = &ev->results[i];
+        if (r->status != RESULT_FLAG)
+            continue;
+        printf("  flag %s (%s %s): %s; threshold %s\n", r->criterion_id, r->subject_kind ? r->subject_kind : "",
+               r->subject_id ? r->subject_id : "", r->measured_text ? r->measured_text : "(no value)",
+               r->threshold_text ? r->threshold_text : "(none)");
+    }
+    evaluation_free(ev);
+    return 0;
 }
 
 static int show_main(store *st, const char *ocid, err_t *e)
@@ -76,6 +125,10 @@ static int show_main(store *st, const char *ocid, err_t *e)
     printf("counts\n");
     print_row(res);
     PQclear(res);
+
+    rc = show_evaluation(st, ocid, e);
+    if (rc)
+        return rc;
 
     rc = store_exec(st, &res, PGRES_TUPLES_OK,
                     "SELECT a.id, a.status, a.value, a.currency,\n"

@@ -13,7 +13,6 @@ typedef struct {
 
 static const cli_command commands[] = {
     {"criteria", cmd_criteria, "check FILE: validate a criteria set and print it as understood"},
-    {"export", cmd_export, "--format csv|json: export procurements and evaluations"},
     {"indicators", cmd_indicators, "FILE...: score OCDS / eForms / native XML files without a database (JSON out)"},
     {"ingest", cmd_ingest, "FILE...: ingest OCDS / eForms / native XML files"},
     {"migrate", cmd_migrate, "apply the numbered migrations to the database"},
