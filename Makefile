@@ -103,7 +103,7 @@ integration: all $(INTG_BIN)
 	@scripts/check.sh -- $(INTG_BIN)
 
 lint:
-	@scripts/lint.sh
+	@scripts/lint.sh && echo 'lint: ok'
 
 bench-ingest: all
 	@bench/ingest
