@@ -7,7 +7,7 @@
 #   make bench-ingest | bench-indicators | bench-reports    long benchmarks (not in check)
 
 CC      ?= cc
-PKGS    := libpq libxml-2.0 yajl libunibreak libsystemd libmicrohttpd
+PKGS    := libpq libxml-2.0 yajl libunibreak libsystemd
 WARN    := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wmissing-declarations \
            -Wshadow -Wpointer-arith -Wcast-qual -Wformat=2 -Wundef -Wvla
 OPT     ?= -O2 -g

@@ -5,7 +5,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
       libpq-dev postgresql-15 postgresql-client-15
       libxml2-dev libxml2-utils libyajl-dev libhpdf-dev libcmocka-dev
-      libunibreak-dev libmicrohttpd-dev libsystemd-dev libssl-dev
+      libunibreak-dev libsystemd-dev libssl-dev
       fonts-dejavu-core fonts-liberation2 fonts-wqy-microhei poppler-utils util-linux procps
       time jq bc"
 missing=""
