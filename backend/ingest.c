@@ -1325,7 +1325,7 @@ int ingest_file_opts(store *st, const char *path, const ingest_options *opts,
     c.st = st;
     c.path = path;
     c.opts = opts;
-    c.cm = opts && opts->codemap ? opts->codemap : codemap_default();
+    c.cm = opts && opts->codemap ? opts->codemap : codemap_active();
     c.stats = stats;
     c.file_size = size;
     c.limit = opts && opts->batch ? opts->batch : INGEST_BATCH_DEFAULT;

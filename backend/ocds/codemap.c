@@ -2,6 +2,11 @@
  * map and the XML map file (codemap.h). */
 #include "ocds/codemap.h"
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,6 +135,69 @@ static codemap default_map = {
 const codemap *codemap_default(void)
 {
     return &default_map;
+}
+
+static codemap *active_map;
+static pthread_once_t active_once = PTHREAD_ONCE_INIT;
+
+/* Finds the operator's code-map file: $PROCAUDIT_CODEMAP, else codemap.xml in the
+ * templates folder. Returns 0 with the path in out, or ERR_NOT_FOUND. */
+static int codemap_find_file(buf_t *out)
+{
+    static const char *const rel[] = {"/../templates/codemap.xml", "/../../templates/codemap.xml"};
+    const char *env = getenv("PROCAUDIT_CODEMAP");
+    char exe[4096];
+    ssize_t n;
+
+    buf_reset(out);
+    if (env && *env)
+        return buf_puts(out, env);
+    env = getenv("PROCAUDIT_TEMPLATES");
+    if (env && *env && buf_printf(out, "%s/codemap.xml", env) == 0 && access(out->data, R_OK) == 0)
+        return 0;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            buf_reset(out);
+            if (buf_printf(out, "%s%s", exe, rel[i]) == 0 && access(out->data, R_OK) == 0)
+                return 0;
+        }
+    }
+    env = getenv("PROCAUDIT_ROOT");
+    buf_reset(out);
+    if (env && *env && buf_printf(out, "%s/templates/codemap.xml", env) == 0 && access(out->data, R_OK) == 0)
+        return 0;
+    buf_reset(out);
+    if (buf_puts(out, "templates/codemap.xml") == 0 && access(out->data, R_OK) == 0)
+        return 0;
+    return ERR_NOT_FOUND;
+}
+
+static void codemap_active_init(void)
+{
+    buf_t path;
+    err_t e;
+
+    buf_init(&path, 8192);
+    err_clear(&e);
+    if (codemap_find_file(&path) == 0 && path.data) {
+        if (codemap_load(&active_map, path.data, &e) != 0) {
+            fprintf(stderr, "procaudit: %s (using the built-in code map)\n", e.msg);
+            active_map = NULL;
+        }
+    }
+    buf_dispose(&path);
+}
+
+const codemap *codemap_active(void)
+{
+    pthread_once(&active_once, codemap_active_init);
+    return active_map ? active_map : &default_map;
 }
 
 const char *codemap_list_name(codemap_list list)

@@ -72,6 +72,16 @@ void codemap_free(codemap *cm);
 /* The built-in map (static, never freed), used when no file is configured. */
 const codemap *codemap_default(void);
 
+/* The code map in force for this process, loaded once on first use (thread-safe):
+ * the file named by $PROCAUDIT_CODEMAP; else "codemap.xml" in the templates folder,
+ * searched as criteria sets are ($PROCAUDIT_TEMPLATES, ../templates beside the running
+ * executable, $PROCAUDIT_ROOT/templates, ./templates); else the built-in map
+ * (codemap_default). A file that exists but does not load is reported once on stderr as
+ * "file:line: message" and the built-in map is used, so a bad edit never stops ingest
+ * but is never silent. Never NULL; owned by the module (do not free). The mapper and
+ * ingest use it whenever their caller passes no map. */
+const codemap *codemap_active(void);
+
 /* Resolves `raw` for `list` as described above. *code receives the standard code for
  * CODEMAP_STANDARD and CODEMAP_MAPPED (a static or map-owned string valid while the map
  * lives), NULL for CODEMAP_OUTSIDE. A NULL cm means codemap_default(). raw must not be

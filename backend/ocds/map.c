@@ -1729,7 +1729,7 @@ int model_from_ocds(model_procurement **out, const json_value *rel, const codema
         goto cleanup;
     }
     m.p = pr;
-    m.cm = cm ? cm : codemap_default();
+    m.cm = cm ? cm : codemap_active();
 
     pr->ocid = id_text(&m, rel, "ocid", "");
     if (!pr->ocid && !m.rc) {
