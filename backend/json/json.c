@@ -256,8 +256,9 @@ static int object_append(json_value *obj, const char *key, size_t klen, json_val
 
 static long object_find(const json_value *obj, const char *key)
 {
+    /* the first byte settles most comparisons without a call to strcmp */
     for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
+        if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
             return (long)i;
     return -1;
 }
