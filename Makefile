@@ -103,7 +103,7 @@ integration: all $(INTG_BIN)
 	@scripts/check.sh -- $(INTG_BIN)
 
 lint:
-	@scripts/lint.sh
+	@scripts/lint.sh && echo 'lint: ok'
 
 bench-ingest: all
 	@bench/ingest
@@ -117,7 +117,7 @@ bench-read: $(B)/bench/read_ocds
 clean:
 	rm -rf $(B)
 distclean: clean
-	-scripts/pg.sh stop
+	-scripts/pg.sh destroy
 	rm -rf var
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -453,6 +453,50 @@ static void section_findings(rbuild *b)
     free(idx);
 }
 
+/* The award criteria as published (OCDS tender[.lots[]].awardCriteria.criteria[], eForms
+ * BT-539 type, BT-540 description, BT-541 weight with its kind BT-5421..5423), shown in the
+ * evaluation dimension so that a reader sees the weights the evaluation indicators judged:
+ * the weight as given with its kind, and its share of the total where one was computed. */
+static void award_criteria_table(rbuild *b)
+{
+    rdoc *rd = &b->rd;
+    const model_procurement *p = b->p;
+    rtable t;
+    const float w[] = {1.1f, 1.2f, 4.2f, 1.8f, 1.2f};
+    const char *h[] = {rb_label(b, "col.lot"), rb_label(b, "col.type"), rb_label(b, "col.name"),
+                       rb_label(b, "col.weight"), rb_label(b, "col.share")};
+
+    rl_heading(rd, 3, rb_label(b, "award_criteria.heading"), 0);
+    if (p->n_award_criteria == 0) {
+        rl_para(rd, rb_label(b, "award_criteria.none"), RS_REGULAR, RL_BODY, 0, RC_GREY);
+        return;
+    }
+    rt_begin(&t, rd, 5, w, h);
+    for (size_t i = 0; i < p->n_award_criteria && !rd->failed; i++) {
+        const model_award_criterion *ac = &p->award_criteria_list[i];
+        char share[16];
+        const char *name = ac->name ? ac->name : nz(ac->description);
+
+        if (ac->has_share)
+            rfmt_pct(share, sizeof share, ac->share);
+        else
+            snprintf(share, sizeof share, "-");
+        {
+            const char *row[] = {
+                nz(ac->related_lot),
+                nz(ac->type),
+                name,
+                ac->has_weight ? rb_printf(b, "%g%s%s", ac->weight, ac->weight_kind ? " " : "",
+                                           ac->weight_kind ? ac->weight_kind : "")
+                               : "-",
+                share,
+            };
+            rt_row(&t, row);
+        }
+    }
+    rt_end(&t);
+}
+
 static void section_dimensions(rbuild *b)
 {
     rdoc *rd = &b->rd;
@@ -517,6 +561,8 @@ static void section_dimensions(rbuild *b)
             rt_end(&t);
         else
             rl_para(rd, rb_label(b, "dimension.no_results"), RS_REGULAR, RL_BODY, 0, RC_GREY);
+        if (d == DIM_EVALUATION && !rd->failed)
+            award_criteria_table(b);
     }
     free(idx);
 }

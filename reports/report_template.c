@@ -6,7 +6,9 @@
 #include <libxml/tree.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "util/file.h"
+#include "util/xmlsafe.h"
 
 #define TPL_MAX_FILE (1u << 20)   /* bytes per template file */
 #define TPL_MAX_LABELS 4000
@@ -63,38 +65,43 @@ void report_templates_free(report_templates *t)
     free(t);
 }
 
-/* Parses one file (data == NULL) or len bytes in memory named `path`, with network
- * access, entity substitution and DTD loading off, and refuses a document that declares
- * a DTD (so no entity can be defined at all). */
+/* Parses one file (data == NULL) or len bytes in memory named `path` with xmlsafe_parse:
+ * network access, entity substitution and DTD loading off, and a document that declares
+ * a DTD refused before any declaration is read (so no entity can be defined at all). */
 static int tpl_parse(xmlDocPtr *out, const char *path, const char *data, size_t len, err_t *e)
 {
-    struct stat st;
-    xmlDocPtr doc;
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    char *file = NULL;
+    xmlsafe_report r;
+    int rc = 0;
 
     *out = NULL;
     if (!data) {
-        if (stat(path, &st) != 0)
-            return err_set(e, ERR_IO, "%s: cannot read the template", path);
-        if (st.st_size > (off_t)TPL_MAX_FILE)
-            return err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
-        doc = xmlReadFile(path, "UTF-8", opts);
-    } else {
-        if (len > TPL_MAX_FILE)
-            return err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
-        doc = xmlReadMemory(data, (int)len, path, "UTF-8", opts);
+        rc = file_read_all(path, TPL_MAX_FILE, &file, &len, e);
+        if (rc == ERR_LIMIT || rc == ERR_IO)
+            rc = rc == ERR_LIMIT
+                     ? err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE)
+                     : err_set(e, ERR_IO, "%s: cannot read the template", path);
+        if (rc)
+            goto cleanup;
+        data = file;
+    } else if (len > TPL_MAX_FILE) {
+        rc = err_set(e, ERR_LIMIT, "%s: template larger than %u bytes", path, TPL_MAX_FILE);
+        goto cleanup;
     }
-    if (!doc) {
-        const xmlError *xe = xmlGetLastError();
-        return err_set(e, ERR_BAD_INPUT, "%s:%d: %s", path, xe ? xe->line : 0,
-                       xe && xe->message ? xe->message : "malformed XML");
+    rc = xmlsafe_parse(out, data, len, path, "UTF-8", opts, 0, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s:1: a DOCTYPE is not allowed in a template", path);
+        goto cleanup;
     }
-    if (doc->intSubset || doc->extSubset) {
-        xmlFreeDoc(doc);
-        return err_set(e, ERR_BAD_INPUT, "%s:1: a DOCTYPE is not allowed in a template", path);
-    }
-    *out = doc;
-    return 0;
+    if (!*out)
+        rc = err_set(e, ERR_BAD_INPUT, "%s:%d: %s", path, r.have_last ? r.last_line : 0,
+                     r.have_last ? r.last : "malformed XML");
+cleanup:
+    free(file);
+    return rc;
 }
 
 static int is_el(xmlNodePtr n, const char *name)

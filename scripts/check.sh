@@ -20,7 +20,7 @@ run_one() {
     local p f s
     p=$(grep -aoE '^\[  PASSED  \] [0-9]+' "$out" | awk '{s+=$NF} END {print s+0}')
     f=$(grep -aoE '^\[  FAILED  \] [0-9]+' "$out" | awk '{s+=$NF} END {print s+0}')
-    s=$(grep -acE '^\[  SKIPPED \]' "$out")
+    s=$(grep -aoE '^\[  SKIPPED \] [0-9]+ test' "$out" | awk '{s+=$(NF-1)} END {print s+0}')
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then failed=$((failed + 1)); broken="$broken $bin(rc=$rc)"; fi
     rm -f "$out"

@@ -128,4 +128,11 @@ echo
 "$PSQL" -X -q -P pager=off -P footer=off -v ON_ERROR_STOP=1 -v reports="$DEMO/reports/" -f scripts/demo-table.sql
 echo
 echo "demo: $(find "$DEMO/reports" -name '*.pdf' 2>/dev/null | wc -l) PDF reports in $DEMO/reports"
-echo "demo: daemon log in $DEMO/procauditd.log; database $DB (DEMO_KEEP=1 keeps the cluster up)"
+echo "demo: daemon log in $DEMO/procauditd.log; database $DB"
+if [ "${DEMO_KEEP:-0}" = 1 ]; then
+    echo "demo: the cluster is still running; to look further at one procurement:"
+else
+    echo "demo: to look further, keep the cluster up with DEMO_KEEP=1 make demo, then:"
+fi
+echo '  eval "$(scripts/pg.sh env)"; export PGDATABASE=procaudit_demo; build/procaudit show OCID'
+echo "  (OCID from the first column above; scripts/pg.sh stop when done)"

@@ -7,6 +7,8 @@
 #   scripts/pg.sh status    exit 0 when running
 #   scripts/pg.sh env       print the libpq environment (eval "$(scripts/pg.sh env)")
 #   scripts/pg.sh createdb NAME   drop and create an empty database NAME
+#   scripts/pg.sh destroy   stop, then remove the cluster: ./var/pg, and when ./var/pg is a
+#                           link, the /tmp/procaudit-pg-* folder it points to (make distclean)
 #
 # PostgreSQL refuses to run as root. When run as root, the server runs as the "postgres"
 # system user (created by the postgresql-common package); when that user cannot reach
@@ -18,6 +20,24 @@ VAR="$ROOT/var"
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${PROCAUDIT_PGPORT:-54329}
 DBUSER=procaudit
+
+if [ "${1:-}" = destroy ]; then
+    # Before locate(), which would create the folder it is asked to remove.
+    if [ -L "$VAR/pg" ] || [ -d "$VAR/pg" ]; then
+        "$0" stop
+        if [ -L "$VAR/pg" ]; then
+            target=$(readlink -f "$VAR/pg" || true)
+            case "$target" in
+            /tmp/procaudit-pg-*) rm -rf -- "$target" ;;
+            *) echo "pg: $VAR/pg points to $target, not a /tmp/procaudit-pg-* folder: left alone" >&2 ;;
+            esac
+            rm -f -- "$VAR/pg"
+        else
+            rm -rf -- "$VAR/pg"
+        fi
+    fi
+    exit 0
+fi
 mkdir -p "$VAR"
 
 as_pg() {
@@ -85,5 +105,5 @@ createdb)
     name=${2:?database name}
     psql_admin -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\""
     ;;
-*) echo "usage: $0 start|stop|status|env|createdb NAME" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|status|env|createdb NAME|destroy" >&2; exit 2 ;;
 esac

@@ -152,6 +152,8 @@ int cmd_criteria(int argc, char **argv)
     err_clear(&e);
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        if (argc < 2)
+            fprintf(stderr, "procaudit criteria: no action given (only 'check')\n");
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
@@ -179,6 +181,7 @@ int cmd_criteria(int argc, char **argv)
         }
     }
     if (!file) {
+        fprintf(stderr, "procaudit criteria check: no FILE or SET_ID given\n");
         usage(stderr);
         return CLI_EXIT_USAGE;
     }

@@ -90,6 +90,7 @@ typedef struct {
     arena_block *arena;
     /* counts */
     size_t procurements, rejected, bad_records;
+    size_t unreadable; /* files that could not be opened or read (exit 3) */
     int fatal;
     err_t err;
 } run_t;
@@ -112,7 +113,8 @@ static void usage(FILE *f)
             "                      (exclude_procurement_method_details, currency, ...)\n"
             "  --indicator X       run only indicator X (name or code); repeatable\n"
             "Releases of one ocid must be adjacent in the input to be merged.\n"
-            "Exit codes: 0 ok, 1 some records rejected, 2 usage, 3 files or memory.\n");
+            "Exit codes: 0 ok, 1 some records rejected, 2 usage, 3 a file could not be read\n"
+            "(the others are still scored), or memory.\n");
 }
 
 /* ---------------------------------------------------------------- JSON writing */
@@ -737,11 +739,19 @@ static int end_of_file(run_t *r, const char *file, int rc, const char *msg)
         return r->err.code;
     /* A file that cannot be read at all: report it (once, in the first pass) and go on
      * with the others. */
-    if (r->pass == 1 || !r->two_pass)
+    if (r->pass == 1 || !r->two_pass) {
+        /* The message usually starts with the path, which log_error prints already. */
+        size_t fl = strlen(file);
+        if (msg && strncmp(msg, file, fl) == 0 && msg[fl] == ':' && msg[fl + 1] == ' ')
+            msg += fl + 2;
         log_error(file, "%s", msg ? msg : err_name(rc));
+    }
     if (rc == ERR_NOMEM)
         return err_set(&r->err, rc, "%s", msg ? msg : "out of memory");
-    r->rejected++;
+    if (rc == ERR_IO)
+        r->unreadable++;
+    else
+        r->rejected++;
     return 0;
 }
 
@@ -779,7 +789,7 @@ static int read_all(run_t *r, char **files, int nfiles)
     qitem x;
     int rc = 0, done = 0;
 
-    r->procurements = r->rejected = r->bad_records = 0;
+    r->procurements = r->rejected = r->bad_records = r->unreadable = 0;
     memset(&q, 0, sizeof q);
     q.files = files;
     q.nfiles = nfiles;
@@ -937,7 +947,11 @@ int cmd_indicators(int argc, char **argv)
             ps[np].value = eq + 1;
             np++;
         } else if (s[0] == '-' && s[1] == '-') {
-            fprintf(stderr, "procaudit indicators: unknown option %s\n", s);
+            if (strcmp(s, "--criteria") == 0 || strcmp(s, "--format") == 0 || strcmp(s, "--indicator") == 0 ||
+                strcmp(s, "--param") == 0)
+                fprintf(stderr, "procaudit indicators: %s needs a value\n", s);
+            else
+                fprintf(stderr, "procaudit indicators: unknown option %s\n", s);
             usage(stderr);
             exitc = CLI_EXIT_USAGE;
             goto cleanup;
@@ -948,6 +962,10 @@ int cmd_indicators(int argc, char **argv)
         }
     }
     if (nfiles == 0 || (strcmp(format, "native") != 0 && strcmp(format, "cardinal") != 0)) {
+        if (nfiles == 0)
+            fprintf(stderr, "procaudit indicators: no FILE given\n");
+        else
+            fprintf(stderr, "procaudit indicators: --format native|cardinal, not '%s'\n", format);
         usage(stderr);
         exitc = CLI_EXIT_USAGE;
         goto cleanup;
@@ -1066,7 +1084,11 @@ int cmd_indicators(int argc, char **argv)
         rc = ERR_IO;
         goto fail;
     }
-    if (r.rejected > 0 || r.bad_records > 0) {
+    if (r.unreadable > 0) {
+        fprintf(stderr, "procaudit indicators: %zu procurements scored, %zu files could not be read, "
+                        "%zu records rejected\n", r.procurements, r.unreadable, r.rejected + r.bad_records);
+        exitc = CLI_EXIT_INFRA;
+    } else if (r.rejected > 0 || r.bad_records > 0) {
         fprintf(stderr, "procaudit indicators: %zu procurements scored, %zu records rejected\n", r.procurements,
                 r.rejected + r.bad_records);
         exitc = CLI_EXIT_REJECTED;

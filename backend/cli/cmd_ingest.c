@@ -84,6 +84,15 @@ static void print_summary(const char *path, const ingest_stats *s)
            s->procurements, s->notes);
 }
 
+/* The message without a leading "PATH: ": the lines below print the path once. */
+static const char *after_path(const char *msg, const char *path)
+{
+    size_t pl = strlen(path);
+    if (strncmp(msg, path, pl) == 0 && msg[pl] == ':' && msg[pl + 1] == ' ')
+        return msg + pl + 2;
+    return msg;
+}
+
 int cmd_ingest(int argc, char **argv)
 {
     const char *db = NULL, *dir_opt = NULL;
@@ -162,12 +171,12 @@ int cmd_ingest(int argc, char **argv)
             if (s.rejected && exit_code == CLI_EXIT_OK)
                 exit_code = CLI_EXIT_REJECTED;
         } else if (rc == ERR_BAD_INPUT) {
-            printf("%s: rejected: %s\n", argv[i], e.msg);
+            printf("%s: rejected: %s\n", argv[i], after_path(e.msg, argv[i]));
             if (exit_code == CLI_EXIT_OK)
                 exit_code = CLI_EXIT_REJECTED;
         } else {
-            printf("%s: failed: %s\n", argv[i], e.msg);
-            fprintf(stderr, "procaudit ingest: %s: %s\n", argv[i], e.msg);
+            /* One line per file, on stdout with the others; the exit code says 3. */
+            printf("%s: failed: %s\n", argv[i], after_path(e.msg, argv[i]));
             exit_code = CLI_EXIT_INFRA;
             if (rc == ERR_DB_UNAVAILABLE || rc == ERR_NOMEM)
                 break; /* the next files would fail the same way */

@@ -1,5 +1,6 @@
 /* cmd_report.c - procaudit report: render the PDF audit report of one procurement, or the
  * report of one buyer, from what the database holds (SPEC §6, §8). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -50,8 +51,9 @@ static void report_usage(FILE *f)
     for (size_t i = 0; i < sizeof report_options / sizeof report_options[0]; i++)
         fprintf(f, "  %-12s %-9s %s\n", report_options[i].name,
                 report_options[i].arg ? report_options[i].arg : "", report_options[i].help);
-    fprintf(f, "\nexit codes: 0 ok, 2 usage or nothing to report (unknown ocid or buyer, no\n"
-               "evaluation), 3 database, fonts, templates, files or memory\n");
+    fprintf(f, "\nexit codes: 0 ok, 1 not found (unknown ocid or buyer, or no evaluation yet),\n"
+               "2 usage (bad option, date or language), 3 database, fonts, templates, files\n"
+               "or memory\n");
 }
 
 static int is_dir(const char *p)
@@ -150,7 +152,63 @@ static int write_file(const char *path, const unsigned char *p, size_t n, err_t 
 
 static int exit_for(int rc)
 {
-    return rc == ERR_NOT_FOUND || rc == ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_INFRA;
+    if (rc == ERR_NOT_FOUND)
+        return CLI_EXIT_REJECTED;
+    return rc == ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_INFRA;
+}
+
+/* 1 when s is a real calendar date YYYY-MM-DD (Gregorian leap years), year 1..9999. */
+static int valid_date(const char *s)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = 0, m, d, dim;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return 0;
+    for (int i = 0; i < 4; i++)
+        y = y * 10 + (s[i] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return 0;
+    dim = mdays[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        dim = 29;
+    return d <= dim;
+}
+
+/* 1 when DIR/labels.LANG.xml exists ("en" is always needed: the base labels). */
+static int lang_known(const char *dir, const char *lang)
+{
+    char path[PATH_MAX];
+    int r;
+
+    for (const char *c = lang; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || *c == '-' || *c == '_'))
+            return 0;
+    r = snprintf(path, sizeof path, "%s/labels.%s.xml", dir, lang);
+    return *lang && r > 0 && (size_t)r < sizeof path && access(path, R_OK) == 0;
+}
+
+/* Prints the languages of DIR (labels.*.xml), sorted, comma-separated. */
+static void print_langs(FILE *f, const char *dir)
+{
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, NULL, alphasort), shown = 0;
+
+    for (int i = 0; i < n; i++) {
+        const char *nm = list[i]->d_name;
+        size_t len = strlen(nm);
+        if (len > 11 && strncmp(nm, "labels.", 7) == 0 && strcmp(nm + len - 4, ".xml") == 0)
+            fprintf(f, "%s%.*s", shown++ ? ", " : "", (int)(len - 11), nm + 7);
+        free(list[i]);
+    }
+    free(list);
+    if (!shown)
+        fprintf(f, "none in %s", dir);
 }
 
 int cmd_report(int argc, char **argv)
@@ -217,6 +275,23 @@ int cmd_report(int argc, char **argv)
         report_usage(stderr);
         return CLI_EXIT_USAGE;
     }
+    if ((from || to) && !buyer) {
+        fprintf(stderr, "procaudit report: --from and --to only with --buyer\n");
+        report_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if ((from && !valid_date(from)) || (to && !valid_date(to))) {
+        fprintf(stderr, "procaudit report: --%s '%s' is not a date YYYY-MM-DD\n",
+                from && !valid_date(from) ? "from" : "to", from && !valid_date(from) ? from : to);
+        report_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    /* Same-length ISO dates compare as strings. */
+    if (from && to && strcmp(from, to) > 0) {
+        fprintf(stderr, "procaudit report: --from %s is later than --to %s\n", from, to);
+        report_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
     if (crit)
         set_id_of(set_id, sizeof set_id, crit);
     ctx.audience = aud;
@@ -226,6 +301,13 @@ int cmd_report(int argc, char **argv)
     if (templates_dir(tdir, sizeof tdir, tpl_arg) != 0) {
         rc = err_set(&e, ERR_LIMIT, "templates path too long");
         goto fail;
+    }
+    if (is_dir(tdir) && !lang_known(tdir, lang)) {
+        fprintf(stderr, "procaudit report: no report labels for language %s (available: ", lang);
+        print_langs(stderr, tdir);
+        fprintf(stderr, ")\n");
+        code = CLI_EXIT_USAGE;
+        goto cleanup;
     }
     rc = report_templates_load(&tpl, tdir, lang, &e);
     if (rc == 0)

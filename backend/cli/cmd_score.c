@@ -46,8 +46,9 @@ static void score_usage(FILE *f)
     for (size_t i = 0; i < sizeof score_options / sizeof score_options[0]; i++)
         fprintf(f, "  %-12s %-9s %s\n", score_options[i].name,
                 score_options[i].arg ? score_options[i].arg : "", score_options[i].help);
-    fprintf(f, "\nexit codes: 0 ok, 1 some compiled releases could not be mapped (skipped),\n"
-               "2 usage or invalid criteria set, 3 database, files or memory\n");
+    fprintf(f, "\nexit codes: 0 ok, 1 not found (--ocid unknown) or some compiled releases could\n"
+               "not be mapped (skipped), 2 usage or invalid criteria set, 3 database, files or\n"
+               "memory\n");
 }
 
 static int count_one(void *ctx, const char *ocid, const char *json, size_t len, err_t *e)
@@ -108,6 +109,12 @@ int cmd_score(int argc, char **argv)
                 fprintf(stderr, "procaudit score: --population all|selection, not '%s'\n", v);
                 return CLI_EXIT_USAGE;
             }
+        } else if (!has_val && (strcmp(a, "--ocid") == 0 || strcmp(a, "--buyer") == 0 ||
+                                strcmp(a, "--criteria") == 0 || strcmp(a, "--lang") == 0 ||
+                                strcmp(a, "--db") == 0 || strcmp(a, "--population") == 0)) {
+            fprintf(stderr, "procaudit score: %s needs a value\n", a);
+            score_usage(stderr);
+            return CLI_EXIT_USAGE;
         } else {
             fprintf(stderr, "procaudit score: unexpected argument '%s'\n", a);
             score_usage(stderr);
@@ -144,7 +151,8 @@ int cmd_score(int argc, char **argv)
     }
 
     if (ocid) {
-        /* An unknown ocid is a usage error, found before the population pass. */
+        /* An unknown ocid is "not found" (exit 1, as show and report), found before the
+         * population pass. */
         size_t found = 0;
         store_eval_scope one = {ocid, NULL};
         rc = store_eval_each_compiled(st, &one, 1, count_one, NULL, &found, &e);
@@ -154,8 +162,8 @@ int cmd_score(int argc, char **argv)
             goto cleanup;
         }
         if (found == 0) {
-            fprintf(stderr, "procaudit score: no compiled release with ocid '%s'\n", ocid);
-            exit_code = CLI_EXIT_USAGE;
+            fprintf(stderr, "procaudit score: not found: no compiled release with ocid '%s'\n", ocid);
+            exit_code = CLI_EXIT_REJECTED;
             goto cleanup;
         }
     }
@@ -171,8 +179,8 @@ int cmd_score(int argc, char **argv)
         goto cleanup;
     }
     if (ocid && stats.evaluated == 0 && eval_src.rejected == 0) {
-        fprintf(stderr, "procaudit score: no compiled release with ocid '%s'\n", ocid);
-        exit_code = CLI_EXIT_USAGE;
+        fprintf(stderr, "procaudit score: not found: no compiled release with ocid '%s'\n", ocid);
+        exit_code = CLI_EXIT_REJECTED;
         goto cleanup;
     }
     if (!quiet)

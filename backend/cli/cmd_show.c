@@ -20,7 +20,8 @@ static void show_usage(FILE *f)
                "options:\n"
                "  --db CONNINFO  libpq conninfo or URI (default: the PG* environment variables)\n"
                "  --help         this text\n"
-               "\nexit codes: 0 shown; 1 no procurement with that ocid; 2 usage; 3 database\n");
+               "\nexit codes: 0 shown; 1 not found (no procurement with that ocid); 2 usage;\n"
+               "3 database\n");
 }
 
 /* Prints "  label: value" for every non-NULL column of row 0, in query order. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -684,13 +685,109 @@ static int load_all(worker *w, const char *path)
     return 0;
 }
 
+/* The 1-based line of the configuration file that sets `key`, or 0 (a default). */
+static int key_line(const char *path, const char *key)
+{
+    char line[4200];
+    size_t kl = strlen(key);
+    int n = 0, found = 0;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *p = line;
+        n++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, key, kl) == 0 && (p[kl] == ' ' || p[kl] == '\t' || p[kl] == '='))
+            found = n; /* the last one wins, as in cfg_load */
+    }
+    fclose(f);
+    return found;
+}
+
+/* -n on one spool or reports directory. The daemon creates a missing directory at start
+ * (spool_open: mkdir -p; `deep` 1) or at the first report (handlers' write_atomic: one
+ * mkdir, `deep` 0), so a missing one is fine when its nearest existing ancestor (deep) or
+ * its parent is a writable directory; it is an error when it cannot be
+ * created, or exists but is not a writable directory. Prints `file:line: key: ...`.
+ * Returns 0 when usable, -1 when not. */
+static int check_dir(const char *config_path, const char *key, const char *dir, int deep)
+{
+    char up[PATH_MAX], where[PATH_MAX + 32];
+    struct stat sb;
+    int line = key_line(config_path, key), r;
+
+    if (line > 0)
+        r = snprintf(where, sizeof where, "%s:%d: %s", config_path, line, key);
+    else
+        r = snprintf(where, sizeof where, "%s: %s (default)", config_path, key);
+    if (r < 0 || (size_t)r >= sizeof where)
+        where[sizeof where - 1] = '\0';
+    if (stat(dir, &sb) == 0) {
+        if (!S_ISDIR(sb.st_mode)) {
+            printf("%s: %s is not a directory\n", where, dir);
+            return -1;
+        }
+        if (access(dir, W_OK | X_OK) != 0) {
+            printf("%s: %s: %s\n", where, dir, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) {
+        printf("%s: %s: %s\n", where, dir, strerror(errno));
+        return -1;
+    }
+    r = snprintf(up, sizeof up, "%s", dir);
+    if (r < 0 || (size_t)r >= sizeof up) {
+        printf("%s: path too long\n", where);
+        return -1;
+    }
+    for (;;) {
+        char *slash = strrchr(up, '/');
+        if (!slash) {
+            snprintf(up, sizeof up, ".");
+        } else if (slash == up) {
+            up[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+        if (stat(up, &sb) == 0)
+            break;
+        if ((errno != ENOENT && errno != ENOTDIR) || !deep || strcmp(up, ".") == 0 || strcmp(up, "/") == 0) {
+            printf("%s: no such directory (%s: %s)\n", where, up, strerror(errno));
+            return -1;
+        }
+    }
+    if (!S_ISDIR(sb.st_mode) || access(up, W_OK | X_OK) != 0) {
+        printf("%s: no such directory, and it cannot be created (%s: %s)\n", where, up,
+               S_ISDIR(sb.st_mode) ? strerror(errno) : "not a directory");
+        return -1;
+    }
+    printf("%s: %s does not exist yet: procauditd creates it %s\n", where, dir,
+           deep ? "at start" : "at the first report");
+    return 0;
+}
+
 int daemon_check_config(const char *config_path)
 {
     worker w;
+    int bad = 0;
 
     memset(&w, 0, sizeof w);
     if (load_all(&w, config_path) != 0)
         return DAEMON_EXIT_USAGE;
+    bad |= check_dir(config_path, "inbox_dir", w.cfg.inbox_dir, 1);
+    bad |= check_dir(config_path, "archive_dir", w.cfg.archive_dir, 1);
+    bad |= check_dir(config_path, "rejected_dir", w.cfg.rejected_dir, 1);
+    bad |= check_dir(config_path, "reports_dir", w.cfg.reports_dir, 0);
+    if (bad) {
+        printf("%s: not ok (see above)\n", config_path);
+        worker_dispose(&w);
+        return DAEMON_EXIT_USAGE;
+    }
     printf("%s: ok (%zu criteria set(s))\n", config_path, handler_ctx_sets(w.h));
     worker_dispose(&w);
     return DAEMON_EXIT_OK;

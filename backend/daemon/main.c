@@ -19,7 +19,7 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: procauditd [-c FILE] [-n | --show-config | --doc-config]\n\n"
+    fprintf(f, "usage: procauditd [-c FILE] [-n | --show-config | --doc-config | --capabilities]\n\n"
                "Runs in the foreground (systemd Type=notify), logging to stderr. Ingests files\n"
                "dropped into the inbox, scores procurements, renders reports. See docs/daemon.md.\n\n");
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)

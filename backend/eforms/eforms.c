@@ -18,6 +18,8 @@
 
 #include "eforms/eforms_internal.h"
 #include "eforms/eforms_xml.h"
+#include "util/file.h"
+#include "util/xmlsafe.h"
 #include "util/buf.h"
 
 int eforms_is_root(const char *local_name)
@@ -229,58 +231,6 @@ void eforms_cleanup(void)
 
 /* ---------------------------------------------------------------- input checks */
 
-/* Offset of the first byte that is not strict UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF), or len when all is well. */
-static size_t eforms_utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t k, need;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07;
-        } else {
-            return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-static unsigned long eforms_line_of(const char *s, size_t off)
-{
-    unsigned long line = 1;
-    size_t i;
-
-    for (i = 0; i < off; i++)
-        line += s[i] == '\n';
-    return line;
-}
-
 /* The encoding named in the XML declaration, if any, into out ("" when none). */
 static void eforms_declared_encoding(const char *s, size_t len, char *out, size_t n)
 {
@@ -311,124 +261,42 @@ static void eforms_declared_encoding(const char *s, size_t len, char *out, size_
 
 /* ---------------------------------------------------------------- parsing */
 
-typedef struct {
-    int doctype; /* a document type declaration was met */
-    int entity;  /* an entity declaration was met */
-    long line;
-} eforms_guard;
-
-static void eforms_guard_stop(void *ctx, int is_entity)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    eforms_guard *g = ctxt->_private;
-
-    if (g) {
-        if (is_entity)
-            g->entity = 1;
-        else
-            g->doctype = 1;
-        g->line = ctxt->input ? ctxt->input->line : 0;
-    }
-    xmlStopParser(ctxt);
-}
-
-static void eforms_sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id, const xmlChar *sys_id)
-{
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    eforms_guard_stop(ctx, 0);
-}
-
-static void eforms_sax_entity(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                              const xmlChar *system_id, xmlChar *content)
-{
-    (void)name;
-    (void)type;
-    (void)public_id;
-    (void)system_id;
-    (void)content;
-    eforms_guard_stop(ctx, 1);
-}
-
-/* The deepest nesting of the tree under root, counting root as 1 (iterative). */
-static size_t eforms_depth(xmlNodePtr root)
-{
-    size_t depth = 1, best = 1;
-    xmlNodePtr n = root;
-
-    if (!root)
-        return 0;
-    for (;;) {
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            if (++depth > best)
-                best = depth;
-            continue;
-        }
-        while (n != root && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == root)
-            return best;
-        n = n->next;
-    }
-}
-
-static pthread_once_t eforms_once = PTHREAD_ONCE_INIT;
-static void eforms_init_once(void)
-{
-    xmlInitParser();
-}
-
 /* Parses buf as one notice: 0 and *out, or ERR_BAD_INPUT/ERR_LIMIT with the reason in e
- * ("element (line N): message"). */
+ * ("line N: message"), or ERR_NOMEM. */
 static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char *path, err_t *e)
 {
-    xmlParserCtxtPtr ctxt = NULL;
-    eforms_guard g = {0, 0, 0};
+    xmlsafe_report r;
     xmlDocPtr doc = NULL;
     size_t depth;
     int rc = 0;
 
     *out = NULL;
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return ERR_NOMEM;
-    ctxt->_private = &g;
-    ctxt->sax->internalSubset = eforms_sax_subset;
-    ctxt->sax->externalSubset = eforms_sax_subset;
-    ctxt->sax->entityDecl = eforms_sax_entity;
     /* NONET: no network. Never NOENT (entity substitution) or DTDLOAD/DTDATTR/DTDVALID. */
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (g.doctype || g.entity) {
+    rc = xmlsafe_parse(&doc, buf, len, path, "UTF-8",
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING, 0, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
         rc = err_set(
             e, ERR_BAD_INPUT,
             "line %ld: %s refused: eForms notices have none, and entities are never expanded or loaded",
-            g.line, g.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
+            r.line, r.entity ? "an entity declaration" : "a document type declaration (DOCTYPE)");
         goto cleanup;
     }
-    if (!doc || !ctxt->wellFormed) {
-        xmlErrorPtr xe = xmlCtxtGetLastError(ctxt);
-        char msg[300];
-        size_t l;
-
-        snprintf(msg, sizeof msg, "%s", xe && xe->message ? xe->message : "unknown error");
-        l = strlen(msg);
-        while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-            msg[--l] = '\0';
-        if (xe && xe->code == XML_ERR_NO_MEMORY) {
+    if (!doc) {
+        if (r.have_last && r.last_code == XML_ERR_NO_MEMORY) {
             rc = ERR_NOMEM;
             goto cleanup;
         }
-        rc = err_set(
-            e, xe && xe->code == XML_ERR_INTERNAL_ERROR && strstr(msg, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
-            "line %d: not well-formed XML: %s", xe ? xe->line : 0, msg);
+        rc = err_set(e,
+                     r.have_last && r.last_code == XML_ERR_INTERNAL_ERROR && strstr(r.last, "depth")
+                         ? ERR_LIMIT
+                         : ERR_BAD_INPUT,
+                     "line %d: not well-formed XML: %s", r.have_last ? r.last_line : 0,
+                     r.have_last ? r.last : "unknown error");
         goto cleanup;
     }
-    depth = eforms_depth(xmlDocGetRootElement(doc));
+    depth = xmlsafe_depth(xmlDocGetRootElement(doc));
     if (depth > EFORMS_MAX_DEPTH) {
         rc = err_set(e, ERR_LIMIT, "elements nested %zu deep, over the limit of %d", depth, EFORMS_MAX_DEPTH);
         goto cleanup;
@@ -438,93 +306,25 @@ static int eforms_parse(xmlDocPtr *out, const char *buf, size_t len, const char 
 cleanup:
     if (doc)
         xmlFreeDoc(doc);
-    if (ctxt) {
-        ctxt->_private = NULL;
-        xmlFreeParserCtxt(ctxt);
-    }
     return rc;
 }
 
-/* Reads the whole file (at most EFORMS_MAX_FILE_BYTES). ERR_IO, ERR_NOMEM, or ERR_LIMIT
- * with the reason in e. */
+/* Reads the whole file (at most EFORMS_MAX_FILE_BYTES): file_read_all, with the eForms
+ * wording of the size refusal. ERR_IO, ERR_NOMEM, or ERR_LIMIT with the reason in e. */
 static int eforms_slurp(const char *path, char **out, size_t *out_len, err_t *e)
 {
-    int fd = -1, rc = 0;
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0, cap;
+    char what[sizeof e->msg];
+    int rc = file_read_all(path, EFORMS_MAX_FILE_BYTES, out, out_len, e);
 
-    *out = NULL;
-    *out_len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-        goto cleanup;
+    if (rc == ERR_LIMIT) {
+        snprintf(what, sizeof what, "%s", e->msg);
+        rc = err_set(e, ERR_LIMIT, "file is %s (%u MB) per notice", what,
+                     EFORMS_MAX_FILE_BYTES / (1024u * 1024u));
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s: not a regular file", path);
-        goto cleanup;
-    }
-    if ((uint64_t)st.st_size > EFORMS_MAX_FILE_BYTES) {
-        rc = err_set(e, ERR_LIMIT, "file is %lld bytes, over the limit of %u bytes (%u MB) per notice",
-                     (long long)st.st_size, EFORMS_MAX_FILE_BYTES, EFORMS_MAX_FILE_BYTES / (1024u * 1024u));
-        goto cleanup;
-    }
-    /* the size fstat gave, plus one byte to notice a file that grows while read */
-    cap = (size_t)st.st_size + 1;
-    buf = malloc(cap + 1);
-    if (!buf) {
-        rc = ERR_NOMEM;
-        goto cleanup;
-    }
-    while (len < cap) {
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-    }
-    if (len > (size_t)st.st_size) {
-        rc = err_set(e, ERR_IO, "%s: the file grew while it was read", path);
-        goto cleanup;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-cleanup:
-    free(buf);
-    if (fd >= 0)
-        close(fd);
     return rc;
 }
 
 /* ---------------------------------------------------------------- the reader */
-
-static int eforms_emit_rejected(const char *path, const err_t *why, ocds_item_cb cb, void *ctx,
-                                ocds_read_stats *stats, err_t *e)
-{
-    ocds_item it;
-    int rc;
-
-    memset(&it, 0, sizeof it);
-    it.kind = OCDS_ITEM_REJECTED;
-    it.file = path;
-    it.line = 1;
-    err_set(&it.error, why->code, "%s: %s", path, why->msg);
-    if (stats)
-        stats->rejected++;
-    rc = cb(ctx, &it);
-    json_free(it.release);
-    if (rc)
-        return err_set(e, rc, "%s: the callback stopped the read", path);
-    return 0;
-}
 
 int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e)
 {
@@ -540,7 +340,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     memset(&m, 0, sizeof m);
     eforms_notes_init(&ns);
     err_clear(&why);
-    pthread_once(&eforms_once, eforms_init_once);
+    xmlsafe_init();
     if (stats)
         snprintf(stats->shape, sizeof stats->shape, "eforms_notice");
     rc = eforms_slurp(path, &buf, &len, &why);
@@ -553,11 +353,12 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     if (stats)
         stats->bytes += len;
     {
-        size_t skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-        bad = eforms_utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
+        size_t skip;
+
+        bad = xmlsafe_utf8_check(buf, len, &skip);
         if (bad < len) {
             err_set(&why, ERR_BAD_INPUT, "invalid UTF-8 at byte offset %zu (line %lu): the notice is refused",
-                    bad, eforms_line_of(buf, bad));
+                    bad, xmlsafe_line_of(buf, bad));
             goto reject;
         }
         eforms_declared_encoding(buf + skip, len - skip, enc, sizeof enc);
@@ -639,15 +440,9 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         goto cleanup;
     {
         ocds_item it;
-        memset(&it, 0, sizeof it);
-        it.kind = OCDS_ITEM_RELEASE;
+        ocds_item_init(&it, OCDS_ITEM_RELEASE, path, 0, 1, m.ocid);
         it.release = m.release;
-        it.ocid = m.ocid;
         it.release_id = m.release_id;
-        it.file = path;
-        it.offset = 0;
-        it.line = 1;
-        it.index = 0;
         it.notes = ns.v;
         it.n_notes = ns.n;
         if (stats)
@@ -661,7 +456,7 @@ int eforms_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
     }
     goto cleanup;
 reject:
-    rc = eforms_emit_rejected(path, &why, cb, ctx, stats, e);
+    rc = ocds_emit_rejected(path, 0, 1, NULL, why.code, cb, ctx, stats, e, "%s: %s", path, why.msg);
 cleanup:
     if (rc == ERR_NOMEM && e && e->code != ERR_NOMEM)
         err_set(e, ERR_NOMEM, "%s: out of memory", path);

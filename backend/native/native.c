@@ -18,6 +18,8 @@
 #include <libxml/xmlschemas.h>
 
 #include "util/buf.h"
+#include "util/file.h"
+#include "util/xmlsafe.h"
 
 /* ================================================================== small helpers */
 
@@ -80,184 +82,20 @@ static int attr_eq(xmlNodePtr n, const char *name, const char *value)
     return eq;
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF): the offset of
- * the first bad byte, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t need, k;
-        uint32_t cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-            cp = c & 0x1Fu;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            cp = c & 0x0Fu;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            cp = c & 0x07u;
-        } else {
-            return i;
-        }
-        if (len - i <= need)
-            return i;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + k] & 0x3Fu);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += need + 1;
-    }
-    return len;
-}
-
-static unsigned long line_of(const char *s, size_t off)
-{
-    unsigned long line = 1;
-    size_t i;
-
-    for (i = 0; i < off; i++)
-        line += s[i] == '\n';
-    return line;
-}
-
 /* ================================================================== reading the file */
 
-/* Reads the whole file, at most NATIVE_MAX_FILE_BYTES. ERR_IO, ERR_NOMEM, ERR_LIMIT. */
+/* Reads the whole file, at most NATIVE_MAX_FILE_BYTES (file_read_all; the size refusal
+ * names the file and line 1). ERR_IO, ERR_NOMEM, ERR_LIMIT. */
 static int slurp(const char *path, char **out, size_t *out_len, err_t *e)
 {
-    int fd = -1, rc = 0;
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
+    int rc = file_read_all(path, NATIVE_MAX_FILE_BYTES, out, out_len, e);
 
-    *out = NULL;
-    *out_len = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = err_set(e, ERR_IO, "%s: not a regular file", path);
-        goto cleanup;
-    }
-    if ((uint64_t)st.st_size > NATIVE_MAX_FILE_BYTES) {
-        rc = err_set(e, ERR_LIMIT, "%s:1: %lld bytes, over the limit of %u bytes", path,
-                     (long long)st.st_size, NATIVE_MAX_FILE_BYTES);
-        goto cleanup;
-    }
-    buf = malloc((size_t)st.st_size + 2);
-    if (!buf) {
-        rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
-        goto cleanup;
-    }
-    for (;;) { /* never past the size seen by fstat + 1: a growing file is refused */
-        ssize_t r = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = err_set(e, ERR_IO, "%s: %s", path, strerror(errno));
-            goto cleanup;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
-        if (len > (size_t)st.st_size) {
-            rc = err_set(e, ERR_IO, "%s: the file grew while it was read", path);
-            goto cleanup;
-        }
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    buf = NULL;
-cleanup:
-    free(buf);
-    if (fd >= 0)
-        close(fd);
+    if (rc == ERR_LIMIT)
+        err_prefix(e, "%s:1: ", path);
     return rc;
 }
 
 /* ================================================================== parsing */
-
-typedef struct {
-    int doctype;        /* a DOCTYPE (and so possibly entities) was met: refused */
-    long doctype_line;
-    int have_error;     /* the first well-formedness error */
-    int error_line;
-    char error[300];
-} parse_guard;
-
-static void guard_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-                         const xmlChar *sys_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    parse_guard *g = ctxt->_private;
-
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    if (g && !g->doctype) {
-        g->doctype = 1;
-        g->doctype_line = ctxt->input ? ctxt->input->line : 0;
-    }
-    /* Stop before any declaration of the internal subset is read: no entity is ever
-     * declared, so none can be expanded (billion laughs) or loaded (XXE). */
-    xmlStopParser(ctxt);
-}
-
-static void guard_error(void *data, xmlErrorPtr err)
-{
-    xmlParserCtxtPtr ctxt = data;
-    parse_guard *g = ctxt ? ctxt->_private : NULL;
-    size_t n;
-
-    if (!g || !err || g->have_error || err->level < XML_ERR_ERROR)
-        return;
-    g->have_error = 1;
-    g->error_line = err->line;
-    snprintf(g->error, sizeof g->error, "%s", err->message ? err->message : "XML error");
-    n = strlen(g->error);
-    while (n > 0 && (g->error[n - 1] == '\n' || g->error[n - 1] == ' '))
-        g->error[--n] = '\0';
-}
-
-/* The deepest element nesting under root (root = 1), iteratively. */
-static size_t tree_depth(xmlNodePtr root)
-{
-    size_t depth = 1, best = 1;
-    xmlNodePtr n = root;
-
-    if (!root)
-        return 0;
-    for (;;) {
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            if (++depth > best)
-                best = depth;
-            continue;
-        }
-        while (n != root && !n->next) {
-            n = n->parent;
-            depth--;
-        }
-        if (n == root)
-            return best;
-        n = n->next;
-    }
-}
 
 /* The number of elements in the subtree of root (root included), counting stops once
  * it passes `stop`. */
@@ -284,41 +122,33 @@ static size_t count_elements(xmlNodePtr root, size_t stop)
 /* Parses buf into *out. ERR_BAD_INPUT/ERR_LIMIT with "path:line: message" in e. */
 static int parse_doc(xmlDocPtr *out, const char *buf, size_t len, const char *path, err_t *e)
 {
-    xmlParserCtxtPtr ctxt = NULL;
+    xmlsafe_report r;
     xmlDocPtr doc = NULL;
-    parse_guard g;
     size_t depth;
     int rc = 0;
 
     *out = NULL;
-    memset(&g, 0, sizeof g);
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return err_set(e, ERR_NOMEM, "%s: out of memory", path);
-    ctxt->_private = &g;
-    ctxt->sax->internalSubset = guard_subset;
-    ctxt->sax->externalSubset = guard_subset;
-    ctxt->sax->initialized = XML_SAX2_MAGIC;
-    ctxt->sax->serror = guard_error;
     /* NONET: no network. Never NOENT (entity substitution), DTDLOAD, DTDATTR or DTDVALID.
      * Without XML_PARSE_HUGE libxml2 also keeps its own limits (text node size, 256
      * levels of nesting). UTF-8 is imposed (it was checked byte by byte before). */
-    doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (g.doctype) {
+    rc = xmlsafe_parse(&doc, buf, len, path, "UTF-8",
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING, 0, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
         rc = err_set(e, ERR_BAD_INPUT,
                      "%s:%ld: a document type declaration (DOCTYPE) is refused: the native "
                      "format has none, and entities are never declared, expanded or loaded",
-                     path, g.doctype_line);
+                     path, r.line);
         goto cleanup;
     }
-    if (!doc || !ctxt->wellFormed) {
-        rc = err_set(e, strstr(g.error, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
-                     "%s:%d: not well-formed XML: %s", path, g.have_error ? g.error_line : 1,
-                     g.have_error ? g.error : "unknown error");
+    if (!doc) {
+        rc = err_set(e, strstr(r.error, "depth") ? ERR_LIMIT : ERR_BAD_INPUT,
+                     "%s:%d: not well-formed XML: %s", path, r.have_error ? r.error_line : 1,
+                     r.have_error ? r.error : "unknown error");
         goto cleanup;
     }
-    depth = tree_depth(xmlDocGetRootElement(doc));
+    depth = xmlsafe_depth(xmlDocGetRootElement(doc));
     if (depth > NATIVE_MAX_DEPTH) {
         rc = err_set(e, ERR_LIMIT, "%s:1: elements nested %zu deep, over the limit of %d",
                      path, depth, NATIVE_MAX_DEPTH);
@@ -329,8 +159,6 @@ static int parse_doc(xmlDocPtr *out, const char *buf, size_t len, const char *pa
 cleanup:
     if (doc)
         xmlFreeDoc(doc);
-    ctxt->_private = NULL;
-    xmlFreeParserCtxt(ctxt);
     return rc;
 }
 
@@ -1469,29 +1297,6 @@ static int map_procurement(json_value **out, char **ocid_out, char **rid_out, xm
 
 /* ================================================================== the reader */
 
-static int emit_rejected(const char *path, size_t index, uint64_t line, const char *ocid,
-                         const char *msg, int code, ocds_item_cb cb, void *ctx,
-                         ocds_read_stats *stats, err_t *e)
-{
-    ocds_item it;
-    int rc;
-
-    memset(&it, 0, sizeof it);
-    it.kind = OCDS_ITEM_REJECTED;
-    it.file = path;
-    it.line = line;
-    it.index = index;
-    it.ocid = ocid;
-    err_set(&it.error, code, "%s", msg);
-    if (stats)
-        stats->rejected++;
-    rc = cb(ctx, &it);
-    json_free(it.release);
-    if (rc)
-        return err_set(e, rc, "%s: the callback stopped the read", path);
-    return 0;
-}
-
 /* The ocid a procurement element stands for (for messages), into out. */
 static void proc_ocid(xmlNodePtr proc, char *out, size_t n)
 {
@@ -1523,20 +1328,12 @@ int native_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_sta
         snprintf(stats->shape, sizeof stats->shape, "native_xml");
     rc = slurp(path, &buf, &len, &why);
     if (rc == ERR_LIMIT)
-        return emit_rejected(path, 0, 1, NULL, why.msg, ERR_LIMIT, cb, ctx, stats, e);
+        return ocds_emit_rejected(path, 0, 1, NULL, ERR_LIMIT, cb, ctx, stats, e, "%s", why.msg);
     if (rc)
         return err_set(e, rc, "%s", why.msg);
     rc = native_read_buffer(path, buf, len, cb, ctx, stats, e);
     free(buf);
     return rc;
-}
-
-/* libxml2 2.9 must be initialised once before threads use it concurrently. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init_once(void)
-{
-    xmlInitParser();
 }
 
 int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_cb cb,
@@ -1551,7 +1348,7 @@ int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_
     err_t why;
     int rc = 0;
 
-    pthread_once(&xml_once, xml_init_once);
+    xmlsafe_init(); /* libxml2 2.9: once, before threads parse concurrently */
     memset(&vs, 0, sizeof vs);
     err_clear(&why);
     if (stats)
@@ -1563,11 +1360,10 @@ int native_read_buffer(const char *path, const char *buf, size_t len, ocds_item_
                 NATIVE_MAX_FILE_BYTES);
         goto reject_file;
     }
-    skip = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    bad = utf8_check((const unsigned char *)buf + skip, len - skip) + skip;
+    bad = xmlsafe_utf8_check(buf, len, &skip);
     if (bad < len) {
         err_set(&why, ERR_BAD_INPUT, "%s:%lu: invalid UTF-8 at byte offset %zu: the file is "
-                "refused (the native format is UTF-8)", path, line_of(buf, bad), bad);
+                "refused (the native format is UTF-8)", path, xmlsafe_line_of(buf, bad), bad);
         goto reject_file;
     }
     rc = parse_doc(&doc, buf + skip, len - skip, path, &why);
@@ -1669,21 +1465,19 @@ emit:
 
         proc_ocid(proc, ocid_s, sizeof ocid_s);
         if (vs.too_big[i]) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s:%ld: element <procurement>: more than %d elements",
-                     path, xmlGetLineNo(proc), NATIVE_MAX_ELEMENTS);
-            rc = emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc), ocid_s[0] ? ocid_s : NULL,
-                               msg, ERR_LIMIT, cb, ctx, stats, e);
+            rc = ocds_emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc),
+                                    ocid_s[0] ? ocid_s : NULL, ERR_LIMIT, cb, ctx, stats, e,
+                                    "%s:%ld: element <procurement>: more than %d elements",
+                                    path, xmlGetLineNo(proc), NATIVE_MAX_ELEMENTS);
             if (rc)
                 goto cleanup;
             continue;
         }
         if (vs.counts[i]) {
-            char msg[sizeof why.msg];
-            snprintf(msg, sizeof msg, "%s%s (xsd_invalid)", buf_cstr(&vs.msgs[i]),
-                     vs.counts[i] > NATIVE_MAX_ERRORS ? "; more errors follow" : "");
-            rc = emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc), ocid_s[0] ? ocid_s : NULL,
-                               msg, ERR_BAD_INPUT, cb, ctx, stats, e);
+            rc = ocds_emit_rejected(path, i, (uint64_t)xmlGetLineNo(proc),
+                                    ocid_s[0] ? ocid_s : NULL, ERR_BAD_INPUT, cb, ctx, stats, e,
+                                    "%s%s (xsd_invalid)", buf_cstr(&vs.msgs[i]),
+                                    vs.counts[i] > NATIVE_MAX_ERRORS ? "; more errors follow" : "");
             if (rc)
                 goto cleanup;
             continue;
@@ -1698,14 +1492,9 @@ emit:
                 err_set(e, rc, "%s: out of memory mapping procurement %zu", path, i);
                 goto cleanup;
             }
-            memset(&it, 0, sizeof it);
-            it.kind = OCDS_ITEM_RELEASE;
+            ocds_item_init(&it, OCDS_ITEM_RELEASE, path, i, (uint64_t)xmlGetLineNo(proc), ocid);
             it.release = rel;
-            it.ocid = ocid;
             it.release_id = rid;
-            it.file = path;
-            it.line = (uint64_t)xmlGetLineNo(proc);
-            it.index = i;
             if (stats)
                 stats->releases++;
             rc = cb(ctx, &it);
@@ -1721,8 +1510,8 @@ emit:
     rc = 0;
     goto cleanup;
 reject_file:
-    rc = emit_rejected(path, 0, 1, NULL, why.msg, why.code ? why.code : ERR_BAD_INPUT, cb,
-                       ctx, stats, e);
+    rc = ocds_emit_rejected(path, 0, 1, NULL, why.code ? why.code : ERR_BAD_INPUT, cb, ctx, stats,
+                            e, "%s", why.msg);
 cleanup:
     if (vc)
         xmlSchemaFreeValidCtxt(vc);

@@ -3,7 +3,6 @@
 #include "ocds/codemap.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+
+#include "util/xmlsafe.h"
 
 typedef struct {
     codemap_list list;
@@ -292,48 +293,6 @@ void codemap_free(codemap *cm)
 
 /* ---- loading a map file ---- */
 
-/* The first libxml2 error of a parse, captured instead of printed, and whether a
- * DOCTYPE was met (the parse is then stopped before any declaration is read). */
-typedef struct {
-    int have;
-    int line;
-    char msg[256];
-    int doctype;
-    int doctype_line;
-} xml_first_error;
-
-static void refuse_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-                          const xmlChar *sys_id)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    xml_first_error *fe = ctxt->_private;
-
-    (void)name;
-    (void)ext_id;
-    (void)sys_id;
-    if (fe && !fe->doctype) {
-        fe->doctype = 1;
-        fe->doctype_line = ctxt->input ? ctxt->input->line : 1;
-    }
-    xmlStopParser(ctxt);
-}
-
-static void capture_error(void *data, xmlErrorPtr err)
-{
-    xmlParserCtxtPtr ctxt = data;
-    xml_first_error *fe = ctxt ? ctxt->_private : NULL;
-    size_t n;
-
-    if (!fe || !err || fe->have)
-        return;
-    fe->have = 1;
-    fe->line = err->line;
-    snprintf(fe->msg, sizeof fe->msg, "%s", err->message ? err->message : "XML error");
-    n = strlen(fe->msg);
-    while (n > 0 && (fe->msg[n - 1] == '\n' || fe->msg[n - 1] == ' '))
-        fe->msg[--n] = '\0';
-}
-
 /* The text of attribute `name` (libxml2-allocated; xmlFree it), or NULL. */
 static char *attr(xmlNodePtr n, const char *name)
 {
@@ -471,53 +430,35 @@ cleanup:
     return rc;
 }
 
-/* libxml2 2.9 must be initialised once before threads use it concurrently. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-static void xml_init_once(void)
-{
-    xmlInitParser();
-}
-
 int codemap_load_buffer(codemap **out, const char *xml, size_t len, const char *name,
                         err_t *e)
 {
-    xmlParserCtxtPtr ctxt = NULL;
     xmlDocPtr doc = NULL;
     xmlNodePtr root, ln;
     codemap *cm = NULL;
-    xml_first_error fe;
+    xmlsafe_report r;
     size_t cap = 0, i;
     int rc = 0;
 
-    pthread_once(&xml_once, xml_init_once);
     *out = NULL;
-    memset(&fe, 0, sizeof fe);
     if (len > CODEMAP_MAX_FILE) {
         rc = err_set(e, ERR_LIMIT, "%s:1: larger than %u bytes", name, CODEMAP_MAX_FILE);
         goto cleanup;
     }
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        rc = err_set(e, ERR_NOMEM, "%s: out of memory", name);
-        goto cleanup;
-    }
-    ctxt->_private = &fe;
-    ctxt->sax->initialized = XML_SAX2_MAGIC;
-    ctxt->sax->serror = capture_error;
-    ctxt->sax->internalSubset = refuse_subset;
-    ctxt->sax->externalSubset = refuse_subset;
     /* Network off; no entity substitution and no DTD loading: entities are never expanded
-     * (a DOCTYPE stops the parse before its declarations). UTF-8 is imposed. */
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, name, "UTF-8", XML_PARSE_NONET);
-    if (fe.doctype) {
-        rc = err_set(e, ERR_BAD_INPUT, "%s:%d: a DOCTYPE is not allowed in a code map", name,
-                     fe.doctype_line);
+     * (a DOCTYPE stops the parse before its declarations). UTF-8 is imposed. Any
+     * message, warnings included, refuses the map. */
+    rc = xmlsafe_parse(&doc, xml, len, name, "UTF-8", XML_PARSE_NONET, XMLSAFE_WARNINGS, &r, e);
+    if (rc)
+        goto cleanup;
+    if (r.doctype || r.entity) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s:%ld: a DOCTYPE is not allowed in a code map", name,
+                     r.line ? r.line : 1L);
         goto cleanup;
     }
-    if (!doc || fe.have) {
-        rc = err_set(e, ERR_BAD_INPUT, "%s:%d: %s", name, fe.have ? fe.line : 1,
-                     fe.have ? fe.msg : "not well-formed XML");
+    if (!doc || r.have_error) {
+        rc = err_set(e, ERR_BAD_INPUT, "%s:%d: %s", name, r.have_error ? r.error_line : 1,
+                     r.have_error ? r.error : "not well-formed XML");
         goto cleanup;
     }
     root = xmlDocGetRootElement(doc);
@@ -566,8 +507,6 @@ cleanup:
     codemap_free(cm);
     if (doc)
         xmlFreeDoc(doc);
-    if (ctxt)
-        xmlFreeParserCtxt(ctxt);
     return rc;
 }
 

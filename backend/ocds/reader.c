@@ -1296,3 +1296,36 @@ cleanup:
     ocds_reader_free(r);
     return rc;
 }
+
+void ocds_item_init(ocds_item *it, ocds_item_kind kind, const char *path, size_t index,
+                    uint64_t line, const char *ocid)
+{
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->file = path;
+    it->index = index;
+    it->line = line;
+    it->ocid = ocid;
+}
+
+int ocds_emit_rejected(const char *path, size_t index, uint64_t line, const char *ocid, int code,
+                       ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e,
+                       const char *fmt, ...)
+{
+    ocds_item it;
+    va_list ap;
+    int rc;
+
+    ocds_item_init(&it, OCDS_ITEM_REJECTED, path, index, line, ocid);
+    it.error.code = code;
+    va_start(ap, fmt);
+    vsnprintf(it.error.msg, sizeof it.error.msg, fmt, ap);
+    va_end(ap);
+    if (stats)
+        stats->rejected++;
+    rc = cb(ctx, &it);
+    json_free(it.release);
+    if (rc)
+        return err_set(e, rc, "%s: the callback stopped the read", path);
+    return 0;
+}

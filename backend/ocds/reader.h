@@ -91,6 +91,20 @@ int ocds_read_file(const char *path, ocds_item_cb cb, void *ctx, ocds_read_stats
 int ocds_read_buffer(const char *name, const char *data, size_t len, ocds_item_cb cb,
                      void *ctx, ocds_read_stats *stats, err_t *e) PA_MUSTCHECK;
 
+/* For the other readers (eForms, native XML): clears *it and sets its kind, file `path`,
+ * record `index` (0-based), `line` (1-based) and `ocid` (may be NULL; not copied). */
+void ocds_item_init(ocds_item *it, ocds_item_kind kind, const char *path, size_t index,
+                    uint64_t line, const char *ocid);
+
+/* For the other readers (eForms, native XML): hands one rejected record to cb as an
+ * OCDS_ITEM_REJECTED item of file `path` (record `index`, 0-based; `line`, 1-based; `ocid`
+ * may be NULL) with error code `code` and the printf-formatted message, and counts it in
+ * stats->rejected (stats may be NULL). Returns 0, or the callback's non-zero return with
+ * "path: the callback stopped the read" in e. */
+int ocds_emit_rejected(const char *path, size_t index, uint64_t line, const char *ocid, int code,
+                       ocds_item_cb cb, void *ctx, ocds_read_stats *stats, err_t *e,
+                       const char *fmt, ...) PA_PRINTF(10, 11);
+
 /* Incremental reading, for data that arrives in pieces (a pipe, a socket). Chunks may be
  * cut anywhere (inside a UTF-8 sequence or a token); the items are the same as for one
  * whole buffer. UTF-8 is checked as the bytes arrive, so items before an invalid byte

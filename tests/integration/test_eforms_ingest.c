@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "pgtest.h"
 #include "score.h"
+#include "scoretest.h"
 #include "store/evaluations.h"
 #include "store/store.h"
 
@@ -54,18 +55,11 @@ static void ingest_one(fixture *f, const char *path)
     }
 }
 
-static int sink(void *ctx, const evaluation_t *ev, err_t *e)
-{
-    return store_eval_write(ctx, ev, NULL, e);
-}
-
 static int setup(void **state)
 {
     const char *data = pgtest_shared_data();
     char path[4096];
     fixture *f;
-    err_t e;
-    store_eval_source all;
     static const char *shared[] = {
         "eforms/sdk-examples/can_24_FRA_comments.xml", /* the CAN first: the merge orders by date */
         "eforms/sdk-examples/cn_24_FRA_comments.xml",
@@ -91,20 +85,8 @@ static int setup(void **state)
     }
     snprintf(path, sizeof path, "%s/tests/fixtures/eforms/can_for_ita_cn_158253-2023.xml", pgtest_root());
     ingest_one(f, path);
-    snprintf(path, sizeof path, "%s/templates/criteria/public-services.xml", pgtest_root());
-    err_clear(&e);
-    if (criteria_load_file(&f->set, path, NULL, NULL, &e) != 0 ||
-        store_eval_put_set(f->st, f->set, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
+    if (scoretest_score_all(f->st, "public-services.xml", &f->set, &f->stats) != 0)
         return -1;
-    }
-    memset(&all, 0, sizeof all);
-    all.st = f->st;
-    if (score_run(f->set, "en", "2026-01-01T00:00:00Z", store_eval_source_each, &all, store_eval_source_each,
-                  &all, sink, f->st, &f->stats, &e) != 0) {
-        fprintf(stderr, "score_run: %s\n", e.msg);
-        return -1;
-    }
     *state = f;
     return 0;
 }

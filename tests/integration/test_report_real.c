@@ -18,6 +18,7 @@
 #include "pgtest.h"
 #include "report.h"
 #include "score.h"
+#include "scoretest.h"
 #include "store/evaluations.h"
 #include "store/report_data.h"
 #include "store/store.h"
@@ -40,18 +41,11 @@ typedef struct {
     report_fonts fonts;
 } fixture;
 
-static int sink(void *ctx, const evaluation_t *ev, err_t *e)
-{
-    return store_eval_write(ctx, ev, NULL, e);
-}
-
 static int setup(void **state)
 {
     const char *data = pgtest_shared_data();
     fixture *f;
     char path[4096];
-    criteria_set *set = NULL;
-    score_run_stats stats = {0};
     err_t e;
     const char *files[] = {MD_FILE, AM_FILE};
 
@@ -70,20 +64,8 @@ static int setup(void **state)
             return -1;
         }
     }
-    snprintf(path, sizeof path, "%s/templates/criteria/international-red-flags.xml", pgtest_root());
-    if (criteria_load_file(&set, path, NULL, NULL, &e) != 0 || store_eval_put_set(f->st, set, &e) != 0) {
-        fprintf(stderr, "criteria: %s\n", e.msg);
+    if (scoretest_score_all(f->st, "international-red-flags.xml", NULL, NULL) != 0)
         return -1;
-    }
-    {
-        store_eval_source all = {.st = f->st};
-        if (score_run(set, "en", "2026-01-01T00:00:00Z", store_eval_source_each, &all,
-                      store_eval_source_each, &all, sink, f->st, &stats, &e) != 0) {
-            fprintf(stderr, "score_run: %s\n", e.msg);
-            return -1;
-        }
-    }
-    criteria_set_free(set);
     f->tpl = tu_templates("en");
     report_fonts_default(&f->fonts);
     if (!f->tpl)
@@ -261,15 +243,33 @@ static void test_report_real_cli_is_deterministic(void **state)
      * then drops): look for a piece that stays on one line */
     assert_non_null(strstr(out, "fd7b426a70b9d7ea"));
     free(out);
-    /* an unknown ocid is a usage error (exit 2), and no file is written */
+    /* an unknown ocid is "not found" (exit 1), and no file is written */
     snprintf(cmd, sizeof cmd,
              "'%s/build/procaudit' report --db dbname=" DBNAME " --ocid nope"
              " --templates '%s/templates/reports' -o /tmp/test_report_real_x.pdf 2>&1;"
              " echo rc=$?; test -e /tmp/test_report_real_x.pdf && echo exists",
              root, root);
     out = tu_capture(cmd);
-    assert_non_null(strstr(out, "rc=2"));
+    assert_non_null(strstr(out, "rc=1"));
     assert_null(strstr(out, "exists"));
+    free(out);
+    /* an unknown ocid or buyer is exit 1 in show, score and report alike (README) */
+    snprintf(cmd, sizeof cmd,
+             "P='%s/build/procaudit'; $P show --db dbname=" DBNAME " nope >/dev/null 2>&1; echo rc=$?;"
+             " $P score --quiet --db dbname=" DBNAME " --ocid nope >/dev/null 2>&1; echo rc=$?;"
+             " $P report --db dbname=" DBNAME " --buyer nope --templates '%s/templates/reports'"
+             " -o /tmp/test_report_real_x.pdf >/dev/null 2>&1; echo rc=$?",
+             root, root);
+    out = tu_capture(cmd);
+    assert_string_equal(out, "rc=1\nrc=1\nrc=1\n");
+    free(out);
+    /* a file that does not exist: exit 3, one line that names it once */
+    snprintf(cmd, sizeof cmd,
+             "'%s/build/procaudit' ingest --db dbname=" DBNAME " /nonexistent-report-real.json 2>&1;"
+             " echo rc=$?",
+             root);
+    out = tu_capture(cmd);
+    assert_string_equal(out, "/nonexistent-report-real.json: failed: No such file or directory\nrc=3\n");
     free(out);
     /* an output directory that does not exist: a file-system failure, exit 3 */
     snprintf(cmd, sizeof cmd,

@@ -16,7 +16,9 @@
 
 #include "criteria.h"
 #include "ingest.h"
+#include "pgtest.h"
 #include "score.h"
+#include "scoretest.h"
 #include "store/evaluations.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -29,12 +31,6 @@ typedef struct {
     size_t files, files_failed;
     score_run_stats stats;
 } fixture;
-
-static const char *root_dir(void)
-{
-    const char *r = getenv("PROCAUDIT_ROOT");
-    return r && *r ? r : ".";
-}
 
 /* Ingests every regular file under dir, in name order (recursive). */
 static void ingest_tree(fixture *f, const char *dir)
@@ -69,16 +65,10 @@ static void ingest_tree(fixture *f, const char *dir)
     free(names);
 }
 
-static int sink(void *ctx, const evaluation_t *ev, err_t *e)
-{
-    return store_eval_write(ctx, ev, NULL, e);
-}
-
 static int setup(void **state)
 {
     const char *shared = getenv("PROCAUDIT_SHARED");
-    char data[4096], cmd[4200], mig[4096], setp[4096];
-    err_t e;
+    char data[4096];
     if (!shared || !*shared)
         return 0;
     snprintf(data, sizeof data, "%s/data/ocds", shared);
@@ -86,36 +76,13 @@ static int setup(void **state)
     if (stat(data, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return 0;
     fixture *f = calloc(1, sizeof *f);
-    snprintf(cmd, sizeof cmd, "'%s/scripts/pg.sh' createdb " DBNAME " >/dev/null 2>&1", root_dir());
-    if (system(cmd) != 0) {
-        fprintf(stderr, "cannot create database " DBNAME "\n");
+    if (!f || pgtest_fresh(&f->st, DBNAME) != 0) {
         free(f);
-        return -1;
-    }
-    if (store_open(&f->st, "dbname=" DBNAME, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
-        free(f);
-        return -1;
-    }
-    snprintf(mig, sizeof mig, "%s/migrations", root_dir());
-    store_migrate_report rep;
-    if (store_migrate(f->st, mig, &rep, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
         return -1;
     }
     ingest_tree(f, data);
-    snprintf(setp, sizeof setp, "%s/templates/criteria/international-red-flags.xml", root_dir());
-    if (criteria_load_file(&f->set, setp, NULL, NULL, &e) != 0 ||
-        store_eval_put_set(f->st, f->set, &e) != 0) {
-        fprintf(stderr, "%s\n", e.msg);
+    if (scoretest_score_all(f->st, "international-red-flags.xml", &f->set, &f->stats) != 0)
         return -1;
-    }
-    store_eval_source all = {.st = f->st};
-    if (score_run(f->set, "en", "2026-01-01T00:00:00Z", store_eval_source_each, &all, store_eval_source_each,
-                  &all, sink, f->st, &f->stats, &e) != 0) {
-        fprintf(stderr, "score_run: %s\n", e.msg);
-        return -1;
-    }
     *state = f;
     return 0;
 }
@@ -269,7 +236,7 @@ static void test_score_all_round_trip_and_append_only(void **state)
     store_eval_source all = {.st = f->st};
     score_run_stats st;
     assert_int_equal(score_run(f->set, "en", "2026-01-02T00:00:00Z", store_eval_source_each, &all,
-                               store_eval_source_each, &one, sink, f->st, &st, &e),
+                               store_eval_source_each, &one, scoretest_sink, f->st, &st, &e),
                      0);
     assert_int_equal(st.evaluated, 1);
     assert_int_equal(store_eval_load_latest(f->st, ocid, NULL, &b, &id2, &e), 0);

@@ -9,8 +9,6 @@
  * missing field), and leave no block allocated. Under AddressSanitizer or valgrind, which
  * own malloc, the injection cannot work and the test skips.
  */
-#define _GNU_SOURCE 1
-#include <link.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,126 +21,9 @@
 #include <cmocka.h>
 
 #include "eforms/eforms.h"
+#include "oomtest.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define EF_OOM_INJECTION 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EF_OOM_INJECTION 0
-#endif
-#endif
-#ifndef EF_OOM_INJECTION
-#define EF_OOM_INJECTION 1
-#endif
-
-static long fail_at = -1; /* the counted allocation that fails; -1: none */
-static long n_allocs;     /* counted allocations since the reset */
-static long live;         /* blocks allocated minus blocks freed while counting */
-static int counting;
-static uintptr_t xml_lo, xml_hi; /* libxml2's loaded address range */
-
-#if EF_OOM_INJECTION
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t a, size_t n);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-
-static int fails(void *caller)
-{
-    if (!counting || ((uintptr_t)caller >= xml_lo && (uintptr_t)caller < xml_hi))
-        return 0;
-    return n_allocs++ == fail_at;
-}
-
-void *malloc(size_t n)
-{
-    void *p;
-
-    if (fails(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_malloc(n);
-    if (p && counting)
-        live++;
-    return p;
-}
-
-void *calloc(size_t a, size_t n)
-{
-    void *p;
-
-    if (fails(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_calloc(a, n);
-    if (p && counting)
-        live++;
-    return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-    void *p;
-
-    if (fails(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_realloc(old, n);
-    if (p && !old && counting)
-        live++;
-    return p;
-}
-
-void free(void *p)
-{
-    if (p && counting)
-        live--;
-    __libc_free(p);
-}
-#endif
-
-/* dl_iterate_phdr callback: libxml2's address range. */
-static int find_libxml2(struct dl_phdr_info *info, size_t size, void *data)
-{
-    int i;
-
-    (void)size;
-    (void)data;
-    if (!info->dlpi_name || !strstr(info->dlpi_name, "libxml2.so"))
-        return 0;
-    xml_lo = UINTPTR_MAX;
-    xml_hi = 0;
-    for (i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (ph->p_type != PT_LOAD)
-            continue;
-        if (lo < xml_lo)
-            xml_lo = lo;
-        if (hi > xml_hi)
-            xml_hi = hi;
-    }
-    return 1;
-}
-
-static int injection_works(void)
-{
-#if EF_OOM_INJECTION
-    void *(*volatile alloc)(size_t) = malloc;
-    void *p;
-
-    counting = 1;
-    n_allocs = 0;
-    fail_at = 0;
-    p = alloc(16);
-    counting = 0;
-    fail_at = -1;
-    if (p) {
-        free(p);
-        return 0;
-    }
-    return 1;
-#else
-    return 0;
-#endif
-}
+OOMTEST_DEFINE_ALLOCATORS()
 
 typedef struct {
     int releases, rejected;
@@ -171,17 +52,14 @@ static long every_allocation(const char *path)
     for (n = 0;; n++) {
         memset(&seen, 0, sizeof seen);
         err_clear(&e);
-        live = 0;
-        n_allocs = 0;
-        fail_at = n;
-        counting = 1;
+        oomtest_start(n);
         rc = eforms_read_file(path, on_item, &seen, NULL, &e);
-        fail_at = -1;
+        oomtest_fail_at = -1;
         eforms_registry_reset(); /* frees what the registry kept, still counted */
-        counting = 0;
-        if (live != 0)
-            fail_msg("%s: allocation %ld failed: %ld blocks leaked (rc %d)", path, n, live, rc);
-        if (rc == 0 && n_allocs <= n) { /* no allocation failed: the normal read */
+        oomtest_stop();
+        if (oomtest_live != 0)
+            fail_msg("%s: allocation %ld failed: %ld blocks leaked (rc %d)", path, n, oomtest_live, rc);
+        if (rc == 0 && oomtest_n_allocs <= n) { /* no allocation failed: the normal read */
             assert_int_equal(seen.releases, 1);
             assert_int_equal(seen.rejected, 0);
             break;
@@ -215,10 +93,11 @@ static void test_oom_every_allocation(void **state)
 
     (void)state;
     snprintf(path, sizeof path, "%s/data/eforms", s && *s ? s : "../shared");
-    if (stat(path, &st) != 0 || !injection_works())
+    if (stat(path, &st) != 0 || !oomtest_injection_works())
         skip();
-    dl_iterate_phdr(find_libxml2, NULL);
-    assert_true(xml_hi > xml_lo);
+    assert_true(oomtest_find_libxml2());
+    assert_true(oomtest_libxml2_hi > oomtest_libxml2_lo);
+    oomtest_spare_libxml2 = 1;
     /* the schemas are libxml2's (cached per process): this test is about our code */
     memset(&o, 0, sizeof o);
     o.skip_validation = 1;

@@ -8,9 +8,6 @@
  * AddressSanitizer (which owns malloc) or valgrind (which redirects it) the injection
  * cannot work, so the tests skip.
  */
-#define _GNU_SOURCE 1 /* dladdr, Dl_info */
-#include <dlfcn.h>
-#include <link.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,105 +24,9 @@
 #include "model.h"
 #include "native/native.h"
 #include "ocds/map.h"
+#include "oomtest.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define OOM_INJECTION 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OOM_INJECTION 0
-#endif
-#endif
-#ifndef OOM_INJECTION
-#define OOM_INJECTION 1
-#endif
-
-#if OOM_INJECTION
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t a, size_t n);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-
-static long fail_at = -1;   /* the allocation number that fails; -1: none */
-static long n_allocs;       /* allocations since the counter was reset */
-static long live;           /* blocks allocated minus blocks freed, while counting */
-static int counting;
-static int spare_libxml2;   /* never fail an allocation libxml2 makes itself */
-static uintptr_t libxml2_lo, libxml2_hi; /* libxml2's loaded address range */
-
-/* 1 when the allocation asked for by code at `caller` is to fail. libxml2 2.9.14 itself
- * crashes on some failed allocations (fixed upstream in 2.11), so for the native reader
- * only the allocations of our code (and of libc on its behalf) are made to fail. */
-static int should_fail(void *caller)
-{
-    if (!counting)
-        return 0;
-    if (spare_libxml2 && (uintptr_t)caller >= libxml2_lo && (uintptr_t)caller < libxml2_hi)
-        return 0;
-    return n_allocs++ == fail_at;
-}
-
-void *malloc(size_t n)
-{
-    void *p;
-
-    if (should_fail(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_malloc(n);
-    if (p && counting)
-        live++;
-    return p;
-}
-
-void *calloc(size_t a, size_t n)
-{
-    void *p;
-
-    if (should_fail(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_calloc(a, n);
-    if (p && counting)
-        live++;
-    return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-    void *p;
-
-    if (should_fail(__builtin_return_address(0)))
-        return NULL;
-    p = __libc_realloc(old, n);
-    if (p && !old && counting)
-        live++;
-    return p;
-}
-
-void free(void *p)
-{
-    if (p && counting)
-        live--;
-    __libc_free(p);
-}
-
-static int injection_works(void)
-{
-    /* Called through a volatile pointer: the compiler may not elide the pair. */
-    void *(*volatile alloc)(size_t) = malloc;
-    void *p;
-
-    /* Under valgrind our malloc is redirected: a forced failure does not happen. */
-    counting = 1;
-    n_allocs = 0;
-    fail_at = 0;
-    p = alloc(16);
-    counting = 0;
-    fail_at = -1;
-    if (p) {
-        free(p);
-        return 0;
-    }
-    return 1;
-}
+OOMTEST_DEFINE_ALLOCATORS()
 
 static const char *const release_json =
     "{\"ocid\":\"ocds-oom\",\"date\":\"2020-01-15\",\"language\":\"en\","
@@ -162,58 +63,30 @@ static void test_map_oom_every_allocation(void **state)
     int rc;
     (void)state;
 
-    if (!injection_works())
+    if (!oomtest_injection_works())
         skip();
     assert_int_equal(json_parse(&v, release_json, strlen(release_json), &e), 0);
     for (n = 0;; n++) {
         p = (model_procurement *)1;
-        live = 0;
-        n_allocs = 0;
-        fail_at = n;
-        counting = 1;
+        oomtest_start(n);
         rc = model_from_ocds(&p, v, NULL, &e);
         if (rc == 0)
             model_procurement_free(p);
-        counting = 0;
-        fail_at = -1;
+        oomtest_stop();
         if (rc == 0)
             break;
         failures++;
         if (rc != ERR_NOMEM)
             fail_msg("allocation %ld failed: rc %d (%s), not ERR_NOMEM", n, rc, e.msg);
         assert_null(p);
-        if (live != 0)
-            fail_msg("allocation %ld failed: %ld blocks leaked", n, live);
+        if (oomtest_live != 0)
+            fail_msg("allocation %ld failed: %ld blocks leaked", n, oomtest_live);
     }
     /* The release needs well over a hundred allocations: each one was made to fail. */
     assert_true(failures > 100);
     /* The successful run freed all it allocated too. */
-    assert_int_equal(live, 0);
+    assert_int_equal(oomtest_live, 0);
     json_free(v);
-}
-
-/* dl_iterate_phdr callback: the address range of the object named *data. */
-static int find_range(struct dl_phdr_info *info, size_t size, void *data)
-{
-    const char *name = data;
-    int i;
-
-    (void)size;
-    if (!info->dlpi_name || strcmp(info->dlpi_name, name) != 0)
-        return 0;
-    libxml2_lo = UINTPTR_MAX;
-    libxml2_hi = 0;
-    for (i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (ph->p_type != PT_LOAD)
-            continue;
-        if (lo < libxml2_lo)
-            libxml2_lo = lo;
-        if (hi > libxml2_hi)
-            libxml2_hi = hi;
-    }
-    return 1;
 }
 
 static int on_item(void *ctx, ocds_item *it)
@@ -253,59 +126,38 @@ static void test_native_oom_every_allocation(void **state)
     int rc;
     (void)state;
 
-    Dl_info info;
-
-    if (!injection_works())
+    if (!oomtest_injection_works())
         skip();
-    assert_true(dladdr((void *)(uintptr_t)xmlReadMemory, &info) && info.dli_fname);
-    assert_int_equal(dl_iterate_phdr(find_range, (void *)(uintptr_t)info.dli_fname), 1);
-    assert_true((uintptr_t)(void *)(uintptr_t)xmlReadMemory >= libxml2_lo &&
-                (uintptr_t)(void *)(uintptr_t)xmlReadMemory < libxml2_hi);
+    assert_int_equal(oomtest_find_libxml2(), 1);
+    assert_true((uintptr_t)(void *)(uintptr_t)xmlReadMemory >= oomtest_libxml2_lo &&
+                (uintptr_t)(void *)(uintptr_t)xmlReadMemory < oomtest_libxml2_hi);
     /* Warm up: libxml2's globals and the cached XSD are allocated once, outside. */
     memset(&st, 0, sizeof st);
     assert_int_equal(native_read_buffer("oom.xml", xml, sizeof xml - 1, on_item, &releases, &st,
                                         &e),
                      0);
     assert_int_equal(releases, 1);
-    spare_libxml2 = 1;
+    oomtest_spare_libxml2 = 1;
     for (n = 0;; n++) {
         releases = 0;
         memset(&st, 0, sizeof st);
-        live = 0;
-        n_allocs = 0;
-        fail_at = n;
-        counting = 1;
+        oomtest_start(n);
         rc = native_read_buffer("oom.xml", xml, sizeof xml - 1, on_item, &releases, &st, &e);
-        counting = 0;
-        fail_at = -1;
+        oomtest_stop();
         if (rc == 0)
             break;
         if (rc != ERR_NOMEM)
             fail_msg("allocation %ld failed: rc %d (%s), not ERR_NOMEM", n, rc, e.msg);
         assert_int_equal(releases, 0);
-        if (live != 0)
-            fail_msg("allocation %ld failed: %ld blocks leaked", n, live);
+        if (oomtest_live != 0)
+            fail_msg("allocation %ld failed: %ld blocks leaked", n, oomtest_live);
     }
-    spare_libxml2 = 0;
+    oomtest_spare_libxml2 = 0;
     assert_int_equal(releases, 1);
-    assert_int_equal(live, 0);
+    assert_int_equal(oomtest_live, 0);
     assert_true(n > 100);
 }
 
-#else /* AddressSanitizer owns malloc: nothing can be injected. */
-
-static void test_map_oom_every_allocation(void **state)
-{
-    (void)state;
-    skip();
-}
-
-static void test_native_oom_every_allocation(void **state)
-{
-    (void)state;
-    skip();
-}
-#endif
 
 static int teardown_all(void **state)
 {

@@ -15,6 +15,7 @@
 #include "model.h"
 #include "native/native.h"
 #include "ocds/map.h"
+#include "testfile.h"
 
 /* ------------------------------------------------------------------ collecting items */
 
@@ -94,18 +95,6 @@ static model_procurement *model_of(const json_value *rel)
     return p;
 }
 
-/* A temporary file with the given bytes; the path is written into out. */
-static void temp_file(char *out, size_t n, const char *bytes, size_t len)
-{
-    int fd;
-
-    assert_true(snprintf(out, n, "/tmp/test_native_XXXXXX") < (int)n);
-    fd = mkstemp(out);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, bytes, len), (ssize_t)len);
-    close(fd);
-}
-
 /* Reads XML text through a temporary file. Returns native_read_file's code. */
 static int read_text(const char *xml, size_t len, collected *c, ocds_read_stats *st, err_t *e)
 {
@@ -114,7 +103,7 @@ static int read_text(const char *xml, size_t len, collected *c, ocds_read_stats 
 
     memset(c, 0, sizeof *c);
     memset(st, 0, sizeof *st);
-    temp_file(path, sizeof path, xml, len);
+    testfile_temp(path, sizeof path, "/tmp/test_native_XXXXXX", xml, len);
     err_clear(e);
     rc = native_read_file(path, collect, c, st, e);
     unlink(path);
@@ -666,7 +655,7 @@ static void test_native_callback_can_stop(void **state)
     assert_true(strlen(xml) + strlen(one) + 20 < sizeof xml);
     memcpy(xml + strlen(xml), one, strlen(one) + 1);
     memcpy(xml + strlen(xml), "</procurements>", 16);
-    temp_file(path, sizeof path, xml, strlen(xml));
+    testfile_temp(path, sizeof path, "/tmp/test_native_XXXXXX", xml, strlen(xml));
     memset(&c, 0, sizeof c);
     memset(&st, 0, sizeof st);
     c.stop_with = ERR_GENERIC;

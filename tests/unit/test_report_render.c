@@ -129,6 +129,41 @@ static void test_report_procurement_shows_values_and_flags(void **state)
 /* Findings are ordered most severe first: P02 (high, score 0) and R003 (high, score 0)
  * before P01 (medium). Among equal severity and score: dimension order, procedure (R003)
  * before price (P02). */
+/* The evaluation dimension lists the award criteria with their weights as published
+ * (eForms BT-539/540/541/5421): price 40 and quality 60 percentage points of a lot give
+ * shares 40 / (40 + 60) = 40% and 60%; a criterion without a weight shows "-". */
+static void test_report_award_criteria_weights_in_evaluation(void **state)
+{
+    fx_state *s = *state;
+    model_procurement *p = fx_procurement(1, 0, NULL);
+    evaluation_t *ev = fx_evaluation();
+    const char *path;
+    char *txt;
+
+    p->award_criteria_list = fx_calloc(3, sizeof *p->award_criteria_list);
+    p->n_award_criteria = 3;
+    p->award_criteria_list[0] = (model_award_criterion){.type = fx_dup("price"), .name = fx_dup("Precio"),
+        .has_weight = 1, .weight = 40, .weight_kind = fx_dup("percentage"), .has_share = 1, .share = 0.4,
+        .related_lot = fx_dup("LOT-0001")};
+    p->award_criteria_list[1] = (model_award_criterion){.type = fx_dup("quality"),
+        .name = fx_dup("Calidad del plan de atención"), .has_weight = 1, .weight = 60,
+        .weight_kind = fx_dup("percentage"), .has_share = 1, .share = 0.6, .related_lot = fx_dup("LOT-0001")};
+    p->award_criteria_list[2] = (model_award_criterion){.type = fx_dup("quality"),
+        .name = fx_dup("Experiencia"), .related_lot = fx_dup("LOT-0002")};
+    path = render(s, p, ev, REPORT_INTERNAL, NULL, 5, NULL, NULL);
+    txt = tu_text(path, 0, 0);
+    assert_non_null(txt);
+    tu_squash(txt);
+    assert_non_null(strstr(txt, "Award criteria and their weights"));
+    assert_non_null(strstr(txt, "LOT-0001 price Precio 40 percentage 40%"));
+    assert_non_null(strstr(txt, "LOT-0001 quality Calidad del plan de atención 60 percentage 60%"));
+    assert_non_null(strstr(txt, "LOT-0002 quality Experiencia - -"));
+    free(txt);
+    model_procurement_free(p);
+    evaluation_free(ev);
+    unlink(path);
+}
+
 static void test_report_findings_most_severe_first(void **state)
 {
     fx_state *s = *state;
@@ -404,6 +439,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_procurement_shows_values_and_flags),
         cmocka_unit_test(test_report_findings_most_severe_first),
+        cmocka_unit_test(test_report_award_criteria_weights_in_evaluation),
         cmocka_unit_test(test_report_public_omits_personal_data),
         cmocka_unit_test(test_report_same_epoch_same_bytes),
         cmocka_unit_test(test_report_fonts_embedded),

@@ -5,8 +5,8 @@
  * failure. The criteria loader is not looped this way: Debian's libxml2 2.9.14 crashes
  * inside xmlSchemaParse when an allocation fails (a defect of that libxml2 version), so
  * only our own code and the indicators are exercised. The allocator is interposed
- * through glibc's __libc_* entry points, so the test is skipped under the sanitizers
- * (which interpose malloc themselves). */
+ * through glibc's __libc_* entry points (tests/common/oomtest.h), so the test is skipped
+ * where AddressSanitizer or valgrind own malloc. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,63 +20,11 @@
 #include "criteria.h"
 #include "json/json.h"
 #include "ocds/map.h"
+#include "oomtest.h"
 #include "score.h"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define OOM_ENABLED 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OOM_ENABLED 0
-#endif
-#endif
-#ifndef OOM_ENABLED
-#if defined(__GLIBC__) || defined(__linux__)
-#define OOM_ENABLED 1
-#else
-#define OOM_ENABLED 0
-#endif
-#endif
+OOMTEST_DEFINE_ALLOCATORS()
 
-#if OOM_ENABLED
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-
-static long fail_countdown = -1; /* -1: never fail; 0: fail this one and every later one */
-static long failed;
-
-static int should_fail(void)
-{
-    if (fail_countdown < 0)
-        return 0;
-    if (fail_countdown == 0) {
-        failed++;
-        return 1;
-    }
-    fail_countdown--;
-    return 0;
-}
-
-void *malloc(size_t n)
-{
-    return should_fail() ? NULL : __libc_malloc(n);
-}
-void *calloc(size_t a, size_t b)
-{
-    return should_fail() ? NULL : __libc_calloc(a, b);
-}
-void *realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __libc_realloc(p, n);
-}
-void free(void *p)
-{
-    __libc_free(p);
-}
-#endif
-
-#if OOM_ENABLED
 static char *read_all(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -88,14 +36,12 @@ static char *read_all(const char *path, size_t *n)
     fclose(f);
     return buf;
 }
-#endif
 
 static void test_score_evaluate_survives_every_failed_allocation(void **state)
 {
     (void)state;
-#if !OOM_ENABLED
-    skip();
-#else
+    if (!oomtest_injection_works())
+        skip();
     const char *shared = getenv("PROCAUDIT_SHARED"), *root = getenv("PROCAUDIT_ROOT");
     char path[4096], setp[4096];
     if (!shared || !*shared)
@@ -115,15 +61,16 @@ static void test_score_evaluate_survives_every_failed_allocation(void **state)
     assert_int_equal(model_from_ocds(&p, tree, NULL, &e), 0);
     assert_int_equal(criteria_load_file(&s, setp, NULL, NULL, &e), 0);
 
-    /* score_evaluate with the Nth allocation failing, for every N until it succeeds. */
+    /* score_evaluate with the Nth allocation and every later one failing, for every N
+     * until it succeeds. */
+    oomtest_sticky = 1;
     long n_fail = 0;
     for (long k = 0;; k++) {
         evaluation_t *ev = NULL;
-        failed = 0;
-        fail_countdown = k;
+        oomtest_start(k);
         int rc = score_evaluate(&ev, s, p, NULL, "en", "2026-01-01T00:00:00Z", &e);
-        fail_countdown = -1;
-        if (failed == 0) {
+        oomtest_stop();
+        if (oomtest_failed == 0) {
             assert_int_equal(rc, 0);
             assert_non_null(ev);
             assert_true(ev->n_results >= 28);
@@ -146,7 +93,6 @@ static void test_score_evaluate_survives_every_failed_allocation(void **state)
     model_procurement_free(p);
     json_free(tree);
     __builtin_free(text);
-#endif
 }
 
 int main(void)
