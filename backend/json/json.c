@@ -256,8 +256,9 @@ static int object_append(json_value *obj, const char *key, size_t klen, json_val
 
 static long object_find(const json_value *obj, const char *key)
 {
+    /* the first byte settles most comparisons without a call to strcmp */
     for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
+        if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
             return (long)i;
     return -1;
 }
@@ -1151,6 +1152,26 @@ cleanup:
 
 /* ------------------------------------------------------------------ writers */
 
+/* Appends to b as buf_append does, without the call when the bytes fit in what is
+ * allocated (the writer appends a few bytes at a time; the call was a tenth of it). Same
+ * results and failures: the slow path is buf_append itself. */
+static inline int jbuf_append(buf_t *b, const void *p, size_t n)
+{
+    if (n <= b->max && b->len <= b->max - n && n < b->cap - b->len) {
+        if (n)
+            memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return buf_append(b, p, n);
+}
+
+static inline int jbuf_putc(buf_t *b, char c)
+{
+    return jbuf_append(b, &c, 1);
+}
+
 int json_write_string(buf_t *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -1167,10 +1188,10 @@ int json_write_string(buf_t *b, const char *s, size_t len)
             tmp[0] = '"';
             memcpy(tmp + 1, s, len);
             tmp[len + 1] = '"';
-            return buf_append(b, tmp, len + 2);
+            return jbuf_append(b, tmp, len + 2);
         }
     }
-    if ((rc = buf_putc(b, '"')))
+    if ((rc = jbuf_putc(b, '"')))
         return rc;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
@@ -1178,7 +1199,7 @@ int json_write_string(buf_t *b, const char *s, size_t len)
             i++;
             continue;
         }
-        if (i > run && (rc = buf_append(b, s + run, i - run)))
+        if (i > run && (rc = jbuf_append(b, s + run, i - run)))
             return rc;
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
         size_t n = 2;
@@ -1198,14 +1219,14 @@ int json_write_string(buf_t *b, const char *s, size_t len)
             esc[5] = hex[c & 15];
             n = 6;
         }
-        if ((rc = buf_append(b, esc, n)))
+        if ((rc = jbuf_append(b, esc, n)))
             return rc;
         i++;
         run = i;
     }
-    if (i > run && (rc = buf_append(b, s + run, i - run)))
+    if (i > run && (rc = jbuf_append(b, s + run, i - run)))
         return rc;
-    return buf_putc(b, '"');
+    return jbuf_putc(b, '"');
 }
 
 static int write_number_canonical(buf_t *b, const json_value *v)
@@ -1216,13 +1237,13 @@ static int write_number_canonical(buf_t *b, const json_value *v)
     size_t n;
 
     if (!strpbrk(t, ".eE") && !(t[0] == '-' && t[1] == '0' && t[2] == '\0'))
-        return buf_append(b, t, v->u.number.len);
+        return jbuf_append(b, t, v->u.number.len);
     d = strtod(t, NULL);
     if (isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0) {
         n = format_double(tmp, sizeof(tmp), d);
-        return buf_append(b, tmp, n);
+        return jbuf_append(b, tmp, n);
     }
-    return buf_append(b, t, v->u.number.len);
+    return jbuf_append(b, t, v->u.number.len);
 }
 
 static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
@@ -1233,27 +1254,27 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
         return ERR_LIMIT;
     switch (v->type) {
     case JSON_NULL:
-        return buf_append(b, "null", 4);
+        return jbuf_append(b, "null", 4);
     case JSON_BOOL:
-        return v->u.boolean ? buf_append(b, "true", 4) : buf_append(b, "false", 5);
+        return v->u.boolean ? jbuf_append(b, "true", 4) : jbuf_append(b, "false", 5);
     case JSON_NUMBER:
-        return canonical ? write_number_canonical(b, v) : buf_append(b, v->u.number.text, v->u.number.len);
+        return canonical ? write_number_canonical(b, v) : jbuf_append(b, v->u.number.text, v->u.number.len);
     case JSON_STRING:
         return json_write_string(b, v->u.string.s, v->u.string.len);
     case JSON_ARRAY:
-        if ((rc = buf_putc(b, '[')))
+        if ((rc = jbuf_putc(b, '[')))
             return rc;
         for (size_t i = 0; i < v->u.array.len; i++) {
-            if (i && (rc = buf_putc(b, ',')))
+            if (i && (rc = jbuf_putc(b, ',')))
                 return rc;
             if ((rc = write_value(b, v->u.array.items[i], canonical, depth + 1)))
                 return rc;
         }
-        return buf_putc(b, ']');
+        return jbuf_putc(b, ']');
     case JSON_OBJECT: {
         size_t n = v->u.object.len;
         key_index small[32], *idx = NULL;
-        if ((rc = buf_putc(b, '{')))
+        if ((rc = jbuf_putc(b, '{')))
             return rc;
         if (canonical && n > 1) {
             if (n <= 32) {
@@ -1275,7 +1296,7 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
         for (size_t k = 0; k < n && rc == 0; k++) {
             size_t i = idx ? idx[k].i : k;
             const char *key = v->u.object.keys[i];
-            if (k && (rc = buf_putc(b, ',')))
+            if (k && (rc = jbuf_putc(b, ',')))
                 break;
             {
                 /* "key": in one append when the key needs no escape (nearly always) */
@@ -1289,9 +1310,9 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
                     memcpy(tmp + 1, key, kl);
                     tmp[kl + 1] = '"';
                     tmp[kl + 2] = ':';
-                    if ((rc = buf_append(b, tmp, kl + 3)))
+                    if ((rc = jbuf_append(b, tmp, kl + 3)))
                         break;
-                } else if ((rc = json_write_string(b, key, kl)) || (rc = buf_putc(b, ':'))) {
+                } else if ((rc = json_write_string(b, key, kl)) || (rc = jbuf_putc(b, ':'))) {
                     break;
                 }
             }
@@ -1299,7 +1320,7 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
         }
         if (idx && idx != small)
             free(idx);
-        return rc ? rc : buf_putc(b, '}');
+        return rc ? rc : jbuf_putc(b, '}');
     }
     }
     return 0;
@@ -1307,10 +1328,10 @@ static int write_value(buf_t *b, const json_value *v, int canonical, int depth)
 
 int json_write(buf_t *b, const json_value *v)
 {
-    return v ? write_value(b, v, 0, 0) : buf_append(b, "null", 4);
+    return v ? write_value(b, v, 0, 0) : jbuf_append(b, "null", 4);
 }
 
 int json_write_canonical(buf_t *b, const json_value *v)
 {
-    return v ? write_value(b, v, 1, 0) : buf_append(b, "null", 4);
+    return v ? write_value(b, v, 1, 0) : jbuf_append(b, "null", 4);
 }

@@ -95,6 +95,27 @@ static const char *idx(path_t out, const char *base, size_t i)
     return out;
 }
 
+/* A path spelled only when a note needs it: the leaf readers (text_of, number_of,
+ * amount_of, date_of) get one for every field they read and almost never note. A step
+ * with no parent is a whole path; a step with one is sub(parent, s). */
+typedef struct lazy_path {
+    const struct lazy_path *parent;
+    const char *s;
+} lazy_path;
+
+#define LP(path) (&(const lazy_path){NULL, (path)})
+#define LP_SUB(base, key) (&(const lazy_path){LP(base), (key)})
+
+/* The path of lp, as the nested sub() calls would have spelled it (in out, or lp->s). */
+static const char *lp_spell(path_t out, const lazy_path *lp)
+{
+    path_t up;
+
+    if (!lp->parent)
+        return lp->s;
+    return sub(out, lp_spell(up, lp->parent), lp->s);
+}
+
 static char *dup_n(mapper *m, const char *s, size_t n)
 {
     char *r;
@@ -135,20 +156,21 @@ enum { TEXT_PLAIN = 0, TEXT_ID = 1 };
 /* The text of v as an owned string, or NULL when absent (missing, null, "", blank).
  * Ids (kind TEXT_ID) may be numbers (noted id_as_number); other text may be a number
  * too (noted wrong_type, kept as its text); other types are noted and absent. */
-static char *text_of(mapper *m, const json_value *v, const char *path, int kind)
+static char *text_of(mapper *m, const json_value *v, const lazy_path *lp, int kind)
 {
+    path_t pb;
     const char *s;
     size_t n, nul;
 
     if (m->rc || !v || v->type == JSON_NULL)
         return NULL;
     if (v->type == JSON_NUMBER) {
-        note(m, kind == TEXT_ID ? "id_as_number" : "wrong_type", path,
+        note(m, kind == TEXT_ID ? "id_as_number" : "wrong_type", lp_spell(pb, lp),
              "a number where text was expected; read as \"%.40s\"", v->u.number.text);
         return dup_n(m, v->u.number.text, v->u.number.len);
     }
     if (v->type != JSON_STRING) {
-        note(m, "wrong_type", path, "expected a string; ignored");
+        note(m, "wrong_type", lp_spell(pb, lp), "expected a string; ignored");
         return NULL;
     }
     s = v->u.string.s;
@@ -156,12 +178,12 @@ static char *text_of(mapper *m, const json_value *v, const char *path, int kind)
     if (n == 0 || all_space(s, n))
         return NULL;
     if (kind == TEXT_ID && n == 4 && strncasecmp(s, "null", 4) == 0) {
-        note(m, "null_as_string", path, "the id is the string \"null\"; read as absent");
+        note(m, "null_as_string", lp_spell(pb, lp), "the id is the string \"null\"; read as absent");
         return NULL;
     }
     nul = strnlen(s, n);
     if (nul < n) {
-        note(m, "string_nul", path, "the string holds a NUL byte; cut at byte %zu", nul);
+        note(m, "string_nul", lp_spell(pb, lp), "the string holds a NUL byte; cut at byte %zu", nul);
         n = nul;
         if (n == 0)
             return NULL;
@@ -171,35 +193,34 @@ static char *text_of(mapper *m, const json_value *v, const char *path, int kind)
         /* Back off to the start of a UTF-8 sequence (never cut a character). */
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--;
-        note(m, "string_truncated", path, "longer than %u bytes; cut", MAP_MAX_STRING);
+        note(m, "string_truncated", lp_spell(pb, lp), "longer than %u bytes; cut", MAP_MAX_STRING);
     }
     return dup_n(m, s, n);
 }
 
 static char *text(mapper *m, const json_value *obj, const char *key, const char *base)
 {
-    path_t p;
     const json_value *v = json_get(obj, key);
 
     if (!v)
         return NULL;
-    return text_of(m, v, sub(p, base, key), TEXT_PLAIN);
+    return text_of(m, v, LP_SUB(base, key), TEXT_PLAIN);
 }
 
 static char *id_text(mapper *m, const json_value *obj, const char *key, const char *base)
 {
-    path_t p;
     const json_value *v = json_get(obj, key);
 
     if (!v)
         return NULL;
-    return text_of(m, v, sub(p, base, key), TEXT_ID);
+    return text_of(m, v, LP_SUB(base, key), TEXT_ID);
 }
 
 /* A number (count, quantity, duration, weight): JSON number, or numeric string (noted).
  * Returns 1 and sets *out when present. */
-static int number_of(mapper *m, const json_value *v, const char *path, double *out)
+static int number_of(mapper *m, const json_value *v, const lazy_path *lp, double *out)
 {
+    path_t pb;
     int rc;
 
     if (m->rc || !v)
@@ -208,17 +229,18 @@ static int number_of(mapper *m, const json_value *v, const char *path, double *o
     if (rc == ERR_NOT_FOUND)
         return 0;
     if (rc != 0) {
-        note(m, "number_invalid", path, "not a finite number; ignored");
+        note(m, "number_invalid", lp_spell(pb, lp), "not a finite number; ignored");
         return 0;
     }
     if (v->type == JSON_STRING)
-        note(m, "number_as_string", path, "a number given as a string \"%.40s\"",
+        note(m, "number_as_string", lp_spell(pb, lp), "a number given as a string \"%.40s\"",
              v->u.string.s);
     return 1;
 }
 
-static void amount_of(mapper *m, const json_value *v, const char *path, model_amount *out)
+static void amount_of(mapper *m, const json_value *v, const lazy_path *lp, model_amount *out)
 {
+    path_t pb;
     path_t p;
     const json_value *cur;
     double d;
@@ -228,18 +250,18 @@ static void amount_of(mapper *m, const json_value *v, const char *path, model_am
         return;
     if (v->type == JSON_NUMBER || v->type == JSON_STRING) {
         /* "value": 123 instead of {"amount": 123}: read the amount, note the shape. */
-        note(m, "wrong_type", path, "a value given as a bare number; read as its amount");
-        out->present = number_of(m, v, path, &d);
+        note(m, "wrong_type", lp_spell(pb, lp), "a value given as a bare number; read as its amount");
+        out->present = number_of(m, v, lp, &d);
         out->amount = out->present ? d : 0;
         if (out->present)
-            note(m, "currency_missing", path, "an amount without a currency");
+            note(m, "currency_missing", lp_spell(pb, lp), "an amount without a currency");
         return;
     }
     if (v->type != JSON_OBJECT) {
-        note(m, "wrong_type", path, "expected a Value object; ignored");
+        note(m, "wrong_type", lp_spell(pb, lp), "expected a Value object; ignored");
         return;
     }
-    if (number_of(m, json_get(v, "amount"), sub(p, path, "amount"), &d)) {
+    if (number_of(m, json_get(v, "amount"), &(const lazy_path){lp, "amount"}, &d)) {
         out->present = 1;
         out->amount = d;
     }
@@ -265,29 +287,28 @@ static void amount_of(mapper *m, const json_value *v, const char *path, model_am
                 ok = 0;
         }
         if (!ok) {
-            note(m, "currency_invalid", sub(p, path, "currency"),
+            note(m, "currency_invalid", sub(p, lp_spell(pb, lp), "currency"),
                  "\"%.16s\" is not an ISO 4217 code; dropped", cur->u.string.s);
         } else {
             for (i = 0; i < 3; i++)
                 out->currency[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 'A' : s[i]);
             out->currency[3] = '\0';
             if (lower)
-                note(m, "currency_case", sub(p, path, "currency"),
+                note(m, "currency_case", sub(p, lp_spell(pb, lp), "currency"),
                      "currency \"%.3s\" read as \"%s\"", s, out->currency);
         }
     } else if (cur && cur->type != JSON_NULL && cur->type != JSON_STRING) {
-        note(m, "wrong_type", sub(p, path, "currency"), "expected a string; ignored");
+        note(m, "wrong_type", sub(p, lp_spell(pb, lp), "currency"), "expected a string; ignored");
     }
     if (out->present && !out->currency[0])
-        note(m, "currency_missing", path, "an amount without a currency");
+        note(m, "currency_missing", lp_spell(pb, lp), "an amount without a currency");
 }
 
 static void amount(mapper *m, const json_value *obj, const char *key, const char *base,
                    model_amount *out)
 {
-    path_t p;
 
-    amount_of(m, json_get(obj, key), sub(p, base, key), out);
+    amount_of(m, json_get(obj, key), LP_SUB(base, key), out);
 }
 
 /* ------------------------------------------------------------------ dates */
@@ -406,15 +427,16 @@ int map_parse_date(const char *s, model_date *out)
     return 0;
 }
 
-static void date_of(mapper *m, const json_value *v, const char *path, model_date *out)
+static void date_of(mapper *m, const json_value *v, const lazy_path *lp, model_date *out)
 {
+    path_t pb;
     int rc;
 
     memset(out, 0, sizeof *out);
     if (m->rc || !v || v->type == JSON_NULL)
         return;
     if (v->type != JSON_STRING) {
-        note(m, "date_invalid", path, "a date that is not a string; ignored");
+        note(m, "date_invalid", lp_spell(pb, lp), "a date that is not a string; ignored");
         return;
     }
     if (v->u.string.len == 0 || all_space(v->u.string.s, v->u.string.len))
@@ -424,24 +446,23 @@ static void date_of(mapper *m, const json_value *v, const char *path, model_date
     else
         rc = map_parse_date(v->u.string.s, out);
     if (rc == ERR_LIMIT) {
-        note(m, "date_implausible", path, "year outside %d..%d in \"%.40s\"; ignored",
+        note(m, "date_implausible", lp_spell(pb, lp), "year outside %d..%d in \"%.40s\"; ignored",
              MAP_MIN_YEAR, MAP_MAX_YEAR, v->u.string.s);
     } else if (rc) {
-        note(m, "date_invalid", path, "\"%.40s\" is not an ISO 8601 date; ignored",
+        note(m, "date_invalid", lp_spell(pb, lp), "\"%.40s\" is not an ISO 8601 date; ignored",
              v->u.string.s);
     } else if (out->flags & MODEL_DATE_DATE_ONLY) {
-        note(m, "date_only", path, "a date without a time; read as 00:00:00Z");
+        note(m, "date_only", lp_spell(pb, lp), "a date without a time; read as 00:00:00Z");
     } else if (out->flags & MODEL_DATE_NO_ZONE) {
-        note(m, "date_no_zone", path, "a datetime without a zone; read as UTC");
+        note(m, "date_no_zone", lp_spell(pb, lp), "a datetime without a zone; read as UTC");
     }
 }
 
 static void date(mapper *m, const json_value *obj, const char *key, const char *base,
                  model_date *out)
 {
-    path_t p;
 
-    date_of(m, json_get(obj, key), sub(p, base, key), out);
+    date_of(m, json_get(obj, key), LP_SUB(base, key), out);
 }
 
 /* A period {startDate, endDate}; notes an end before the start (both kept). */
@@ -520,7 +541,7 @@ static char **string_list(mapper *m, const json_value *obj, const char *key,
 
     *count = 0;
     if (v && v->type == JSON_STRING) {
-        char *one = text_of(m, v, sub(p, base, key), TEXT_ID);
+        char *one = text_of(m, v, LP(sub(p, base, key)), TEXT_ID);
         if (!one)
             return NULL;
         if (!singular)
@@ -540,7 +561,7 @@ static char **string_list(mapper *m, const json_value *obj, const char *key,
         return NULL;
     sub(p, base, key);
     for (i = 0; i < n && !m->rc; i++) {
-        char *s = text_of(m, json_at(arr, i), idx(q, p, i), TEXT_ID);
+        char *s = text_of(m, json_at(arr, i), LP(idx(q, p, i)), TEXT_ID);
         if (s)
             out[(*count)++] = s;
     }
@@ -789,7 +810,7 @@ static char *org_ref(mapper *m, const json_value *org, const char *path, const c
         if (org->type == JSON_STRING || org->type == JSON_NUMBER) {
             /* A bare id instead of an OrganizationReference. */
             note(m, "wrong_type", path, "an organisation reference given as a bare id");
-            id = text_of(m, org, path, TEXT_ID);
+            id = text_of(m, org, LP(path), TEXT_ID);
         } else {
             note(m, "wrong_type", path, "expected an organisation reference; ignored");
             return NULL;
@@ -1076,7 +1097,7 @@ static void map_items(mapper *m, const json_value *obj, const char *base, model_
             it->classification_scheme = text(m, cl, "scheme", r);
             it->classification_id = id_text(m, cl, "id", r);
         }
-        if (number_of(m, json_get(v, "quantity"), sub(r, q, "quantity"), &d)) {
+        if (number_of(m, json_get(v, "quantity"), LP_SUB(q, "quantity"), &d)) {
             it->has_quantity = 1;
             it->quantity = d;
         }
@@ -1172,7 +1193,7 @@ static void criteria_shares(model_award_criterion *c, size_t from, size_t to)
 static void criteria_group(mapper *m, const json_value *ac, const char *base,
                            const char *lot_id)
 {
-    path_t p, q, r, s, t;
+    path_t p, q, r, s;
     size_t n, i, k, nn, start;
     const json_value *arr;
     model_procurement *pr = m->p;
@@ -1229,7 +1250,7 @@ static void criteria_group(mapper *m, const json_value *ac, const char *base,
                 note(m, "weight_invalid", s, "unknown weight kind \"%.40s\"", w);
                 continue;
             }
-            if (!number_of(m, json_get(num, "number"), sub(t, s, "number"), &d)) {
+            if (!number_of(m, json_get(num, "number"), LP_SUB(s, "number"), &d)) {
                 note(m, "weight_invalid", s, "a weight without a number");
                 continue;
             }
@@ -1345,12 +1366,12 @@ static void map_tender(mapper *m, const json_value *rel)
     period(m, t, "contractPeriod", "tender", &pr->contract_period_start,
            &pr->contract_period_end);
     v = json_path(t, "contractPeriod.durationInDays");
-    if (number_of(m, v, "tender.contractPeriod.durationInDays", &d)) {
+    if (number_of(m, v, LP("tender.contractPeriod.durationInDays"), &d)) {
         pr->has_duration_days = 1;
         pr->duration_days = d;
     }
     v = json_get(t, "numberOfTenderers");
-    if (number_of(m, v, "tender.numberOfTenderers", &d)) {
+    if (number_of(m, v, LP("tender.numberOfTenderers"), &d)) {
         if (d != floor(d) || fabs(d) > 1e9) {
             note(m, "number_invalid", "tender.numberOfTenderers", "%g is not a count; ignored",
                  d);
@@ -1478,7 +1499,7 @@ static void map_amendment(mapper *m, const json_value *v, const char *path,
     else if ((val = json_get(v, "value")) != NULL)
         sub(p, path, "value");
     if (val) {
-        amount_of(m, val, p, &am->amended_value);
+        amount_of(m, val, LP(p), &am->amended_value);
         am->has_amended_value = am->amended_value.present;
     }
     if (!m->rc && !am->id && !am->date.present && !am->rationale && !am->description &&
@@ -1580,7 +1601,7 @@ static void map_contracts(mapper *m, const json_value *rel)
         amount(m, v, "value", q, &c->value);
         ov = json_path(v, "procaudit.originalValue");
         if (ov)
-            amount_of(m, ov, sub(r, q, "procaudit.originalValue"), &c->original_value);
+            amount_of(m, ov, LP_SUB(q, "procaudit.originalValue"), &c->original_value);
         date(m, v, "dateSigned", q, &c->date_signed);
         period(m, v, "period", q, &c->period_start, &c->period_end);
 
@@ -1755,7 +1776,7 @@ int model_from_ocds(model_procurement **out, const json_value *rel, const codema
                      &pr->procuring_entity_name);
     }
     /* planning.budget is a Budget whose `amount` is a Value object. */
-    amount_of(&m, json_path(rel, "planning.budget.amount"), "planning.budget.amount",
+    amount_of(&m, json_path(rel, "planning.budget.amount"), LP("planning.budget.amount"),
               &pr->planning_budget);
     map_tender(&m, rel);
     map_bids(&m, rel);

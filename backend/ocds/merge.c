@@ -200,11 +200,11 @@ static int is_identifier_merge_field(const char *k)
     return 0;
 }
 
-/* A member of an object, writable. */
+/* A member of an object, writable (the first byte settles most comparisons). */
 static json_value *member(json_value *obj, const char *key)
 {
     for (size_t i = 0; i < obj->u.object.len; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
+        if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
             return obj->u.object.values[i];
     return NULL;
 }
