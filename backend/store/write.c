@@ -1266,8 +1266,11 @@ int store_releases_known(store *st, const char *const *ocids, size_t n, store_kn
     return rc;
 }
 
-int store_published_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
-                         void *ctx, err_t *e)
+/* Runs `sql` (one parameter: the ocids as text[]) and hands each row (three text columns,
+ * the third with its length) to cb. `what` names the caller in error messages. Errors as
+ * store_published_load. */
+static int load_by_ocids(store *st, const char *sql, const char *what, const char *const *ocids, size_t n,
+                         store_loaded_cb cb, void *ctx, err_t *e)
 {
     PGresult *res = NULL;
     col c;
@@ -1283,13 +1286,7 @@ int store_published_load(store *st, const char *const *ocids, size_t n, store_lo
         buf_dispose(&c.b);
         return err_set(e, rc, "out of memory");
     }
-    /* The latest by date; equal dates: the greatest hash, so the choice is the same
-     * whatever the order the files came in. */
-    rc = store_exec_bin(st, &res, PGRES_TUPLES_OK,
-                        "SELECT DISTINCT ON (ocid) ocid, encode(sha256, 'hex'), data::text\n"
-                        "FROM published_compiled_releases WHERE ocid = ANY($1::text[])\n"
-                        "ORDER BY ocid, date DESC NULLS LAST, sha256 DESC",
-                        1, types, values, lengths, formats, e);
+    rc = store_exec_bin(st, &res, PGRES_TUPLES_OK, sql, 1, types, values, lengths, formats, e);
     buf_dispose(&c.b);
     if (rc)
         return rc;
@@ -1298,44 +1295,30 @@ int store_published_load(store *st, const char *const *ocids, size_t n, store_lo
         rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
                 (size_t)PQgetlength(res, i, 2));
         if (rc && e->code == 0)
-            err_set(e, rc, "store_published_load: callback failed");
+            err_set(e, rc, "%s: callback failed", what);
     }
     PQclear(res);
     return rc;
 }
 
+int store_published_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
+                         void *ctx, err_t *e)
+{
+    /* The latest by date; equal dates: the greatest hash, so the choice is the same
+     * whatever the order the files came in. */
+    return load_by_ocids(st,
+                         "SELECT DISTINCT ON (ocid) ocid, encode(sha256, 'hex'), data::text\n"
+                         "FROM published_compiled_releases WHERE ocid = ANY($1::text[])\n"
+                         "ORDER BY ocid, date DESC NULLS LAST, sha256 DESC",
+                         "store_published_load", ocids, n, cb, ctx, e);
+}
+
 int store_releases_load(store *st, const char *const *ocids, size_t n, store_loaded_cb cb,
                         void *ctx, err_t *e)
 {
-    PGresult *res = NULL;
-    col c;
-    const char *values[1];
-    int lengths[1], formats[1] = {1};
-    Oid types[1] = {OID_TEXT_ARRAY};
-    int rc, i, rows;
-
-    if (n == 0)
-        return 0;
-    rc = ocid_param(ocids, n, &c, &values[0], &lengths[0]);
-    if (rc) {
-        buf_dispose(&c.b);
-        return err_set(e, rc, "out of memory");
-    }
-    rc = store_exec_bin(st, &res, PGRES_TUPLES_OK,
-                        "SELECT DISTINCT ON (ocid, release_id) ocid, release_id, data::text\n"
-                        "FROM releases WHERE ocid = ANY($1::text[])\n"
-                        "ORDER BY ocid, release_id, version DESC",
-                        1, types, values, lengths, formats, e);
-    buf_dispose(&c.b);
-    if (rc)
-        return rc;
-    rows = PQntuples(res);
-    for (i = 0; rc == 0 && i < rows; i++) {
-        rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                (size_t)PQgetlength(res, i, 2));
-        if (rc && e->code == 0)
-            err_set(e, rc, "store_releases_load: callback failed");
-    }
-    PQclear(res);
-    return rc;
+    return load_by_ocids(st,
+                         "SELECT DISTINCT ON (ocid, release_id) ocid, release_id, data::text\n"
+                         "FROM releases WHERE ocid = ANY($1::text[])\n"
+                         "ORDER BY ocid, release_id, version DESC",
+                         "store_releases_load", ocids, n, cb, ctx, e);
 }
